@@ -1,0 +1,255 @@
+"""Stores that hold the compiled corpus and answer SPARQL, all behind one small interface:
+``memory`` (rdflib, the default), ``oxigraph[:PATH]`` (embedded pyoxigraph) and, for an
+organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Protocol
+
+import rdflib.plugins.sparql as rdflib_sparql
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.algebra import translateQuery
+
+from .results import QueryError, QueryResult
+
+# Never let a query make rdflib fetch a graph from the web or a file (FROM <url>).
+rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+
+
+class UpdateRefused(QueryError):
+    """A SPARQL Update sent to the read-only endpoint."""
+
+
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_UPDATE_WORDS = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+
+
+def check_query(sparql: str):
+    """Parse ``sparql``; refuse updates and SERVICE; raise QueryError with line and column on a
+    syntax error. Returns the parsed query (rdflib algebra)."""
+    try:
+        parsed = parseQuery(sparql)
+    except Exception as exc:
+        if _UPDATE_WORDS.search(sparql):
+            try:
+                parseUpdate(sparql)
+            except Exception:
+                pass
+            else:
+                raise UpdateRefused("SPARQL Update is not accepted: this endpoint is read-only") from None
+        raise QueryError(f"syntax error in query: {_syntax_message(exc, sparql)}") from None
+    try:
+        query = translateQuery(parsed)
+    except Exception as exc:
+        raise QueryError(f"invalid query: {exc}") from None
+    if _SERVICE.search(sparql) and _has_service(query.algebra):
+        raise QueryError("SERVICE (federated query) is not supported by this endpoint")
+    return query
+
+
+def _syntax_message(exc: Exception, text: str) -> str:
+    line = getattr(exc, "lineno", None)
+    col = getattr(exc, "col", None)
+    msg = getattr(exc, "msg", None) or str(exc).split("\n")[0]
+    if line is not None and col is not None:
+        return f"{msg} (line {line}, column {col})"
+    return msg
+
+
+def _has_service(node) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            return True
+        return any(_has_service(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_service(v) for v in node)
+    return False
+
+
+class Store(Protocol):
+    name: str
+
+    def query(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> QueryResult: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def triples_about(self, iri: str) -> Graph: ...
+
+
+class MemoryStore:
+    """The corpus in an rdflib Dataset whose default graph is the union of the named graphs."""
+
+    name = "memory"
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+
+    @classmethod
+    def from_nquads(cls, path: Path) -> "MemoryStore":
+        ds = Dataset(default_union=True)
+        ds.parse(path, format="nquads")
+        return cls(ds)
+
+    def add_graph(self, name: str, graph: Graph) -> None:
+        g = self.dataset.graph(URIRef(name))
+        for t in graph:
+            g.add(t)
+
+    def graph_names(self) -> list[str]:
+        return sorted(str(g.identifier) for g in self.dataset.graphs() if len(g) and not str(g.identifier).startswith("urn:x-rdflib"))
+
+    def _view(self, default_graph_uris: list[str], named_graph_uris: list[str]) -> Dataset:
+        """The RDF dataset a request names with default-graph-uri / named-graph-uri."""
+        view = Dataset(default_union=False)
+        for uri in default_graph_uris:
+            for t in self.dataset.graph(URIRef(uri)):
+                view.default_context.add(t)
+        for uri in named_graph_uris:
+            g = view.graph(URIRef(uri))
+            for t in self.dataset.graph(URIRef(uri)):
+                g.add(t)
+        return view
+
+    def query(self, sparql, default_graph_uris=(), named_graph_uris=()) -> QueryResult:
+        query = check_query(sparql)
+        default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
+        target = self.dataset
+        if default_graph_uris or named_graph_uris:
+            target = self._view(default_graph_uris, named_graph_uris)
+        try:
+            res = target.query(query)
+        except QueryError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        return _from_rdflib(res)
+
+    def triples_about(self, iri: str) -> Graph:
+        g = Graph()
+        node = URIRef(iri)
+        for s, p, o, _ in self.dataset.quads((node, None, None, None)):
+            g.add((s, p, o))
+            if isinstance(o, BNode):
+                _add_bnode_closure(self.dataset, o, g)
+        return g
+
+
+def _add_bnode_closure(ds, node, g, seen=None):
+    seen = seen if seen is not None else set()
+    if node in seen:
+        return
+    seen.add(node)
+    for s, p, o, _ in ds.quads((node, None, None, None)):
+        g.add((s, p, o))
+        if isinstance(o, BNode):
+            _add_bnode_closure(ds, o, g, seen)
+
+
+def _from_rdflib(res) -> QueryResult:
+    if res.type == "ASK":
+        return QueryResult("ask", boolean=bool(res.askAnswer))
+    if res.type == "SELECT":
+        variables = [str(v) for v in res.vars]
+        return QueryResult("select", variables, [tuple(row) for row in res])
+    return QueryResult("graph", graph=res.graph)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _ox_to_rdflib(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise QueryError(f"unsupported term in result: {term!r}")
+
+
+class OxigraphStore:
+    """The corpus in an embedded pyoxigraph store (in memory, or on disk at ``path``)."""
+
+    name = "oxigraph"
+
+    def __init__(self, path: str | None = None):
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self.store = ox.Store(path) if path else ox.Store()
+
+    @classmethod
+    def from_nquads(cls, nquads: Path, path: str | None = None) -> "OxigraphStore":
+        s = cls(path)
+        s.store.clear()
+        s.store.bulk_load(path=str(nquads), format=s._ox.RdfFormat.N_QUADS)
+        return s
+
+    def add_graph(self, name: str, graph: Graph) -> None:
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(name))
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs())
+
+    def query(self, sparql, default_graph_uris=(), named_graph_uris=()) -> QueryResult:
+        ox = self._ox
+        if _SERVICE.search(sparql) or _UPDATE_WORDS.search(sparql):
+            check_query(sparql)  # refuses SERVICE and updates with the same messages as memory
+        default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
+        kwargs = {}
+        if default_graph_uris or named_graph_uris:
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris] or [ox.DefaultGraph()]
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        try:
+            res = self.store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"syntax error in query: {exc}") from None
+        except Exception as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if isinstance(res, bool):
+            return QueryResult("ask", boolean=res)
+        if isinstance(res, ox.QuerySolutions):
+            variables = [v.value for v in res.variables]
+            rows = [tuple(_ox_to_rdflib(sol[v]) for v in variables) for sol in res]
+            return QueryResult("select", variables, rows)
+        g = Graph()
+        for t in res:
+            g.add((_ox_to_rdflib(t.subject), _ox_to_rdflib(t.predicate), _ox_to_rdflib(t.object)))
+        return QueryResult("graph", graph=g)
+
+    def triples_about(self, iri: str) -> Graph:
+        res = self.query(f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}")
+        return res.graph
+
+
+def open_store(spec: str, nquads: Path) -> Store:
+    """Open the store named by ``spec`` (``memory``, ``oxigraph``, ``oxigraph:PATH``) loaded with
+    the compiled corpus at ``nquads``."""
+    if spec in ("", "memory"):
+        return MemoryStore.from_nquads(nquads)
+    if spec == "oxigraph":
+        return OxigraphStore.from_nquads(nquads)
+    if spec.startswith("oxigraph:"):
+        return OxigraphStore.from_nquads(nquads, spec.split(":", 1)[1])
+    if spec.startswith("sparql:"):
+        from .remote_store import SparqlStore
+
+        return SparqlStore.connect(spec.split(":", 1)[1], nquads)
+    raise ValueError(f"unknown store {spec!r}: use memory, oxigraph, oxigraph:PATH or sparql:URL")

@@ -88,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list = []
 
 
+def _load_commands() -> None:
+    from . import cli_checks  # noqa: F401  (registers applicable, validate)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _load_commands()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -30,7 +30,6 @@ def graph_layout() -> dict[URIRef, list[Path]]:
         GRAPH.register: sorted((data / "register").glob("*.ttl")),
         GRAPH.overlaps: sorted((data / "overlaps").glob("*.ttl")),
         GRAPH.shapes: sorted(paths.SHAPES_DIR.glob("*.ttl")),
-        GRAPH.applicability: sorted((paths.SHAPES_DIR / "applicability").glob("*.ttl")),
     }
     for key in FRAMEWORK_KEYS:
         layout[GRAPH[key]] = sorted((data / "provisions").glob(f"{key}.ttl"))
@@ -92,6 +91,14 @@ def infer(ds: Dataset) -> Graph:
             for sup in result.superclasses.get(str(o), ()):
                 if sup != thing and sup != str(o):
                     inferred.add((s, RDF.type, URIRef(sup)))
+    # the classified hierarchy itself, transitively closed, so that any store can answer
+    # "what are the superclasses of C" without a reasoner
+    for cls, sups in result.superclasses.items():
+        if not cls.startswith(str(CKD)):
+            continue
+        for sup in sups:
+            if sup != thing:
+                inferred.add((URIRef(cls), RDFS.subClassOf, URIRef(sup)))
     # super-properties (rdfs:subPropertyOf is transitive; RDFS entailment, no DL needed)
     supers: dict[URIRef, set[URIRef]] = {}
     for p, q in ontology.subject_objects(RDFS.subPropertyOf):

@@ -1,0 +1,55 @@
+"""The core functions behind both the command line and the HTTP service: one checker per
+store, built once, and the operations users ask for."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rdflib import Graph
+
+from . import description as desc_mod
+from .app_state import get_store
+from .checks import Checker, ServiceReport, applicable_json, validation_json
+from .knowledge import load as load_knowledge
+
+
+@lru_cache(maxsize=None)
+def get_checker(store_spec: str = "memory") -> Checker:
+    return Checker(load_knowledge(get_store(store_spec)))
+
+
+def read_description(data: bytes | str, fmt: str, origin: str, store_spec: str = "memory") -> desc_mod.Description:
+    return desc_mod.read(data, fmt, get_checker(store_spec).k.vocabulary, origin)
+
+
+def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
+    if len(descriptions) == 1:
+        return descriptions[0]
+    g = Graph()
+    services = []
+    for d in descriptions:
+        g += d.graph
+        services += [s for s in d.services if s not in services]
+    return desc_mod.Description(g, services, ", ".join(d.origin for d in descriptions))
+
+
+def applicable(d: desc_mod.Description, store_spec: str = "memory") -> dict:
+    reports, _ = get_checker(store_spec).check(d, want_validation=False)
+    return applicable_json(reports)
+
+
+def validate(d: desc_mod.Description, frameworks: set[str] | None = None, store_spec: str = "memory") -> tuple[dict, Graph, list[ServiceReport]]:
+    reports, graph = get_checker(store_spec).check(d, frameworks=frameworks, want_applicable=False)
+    return validation_json(reports), graph, reports
+
+
+def framework_iris(keys: list[str], store_spec: str = "memory") -> set[str]:
+    """Framework IRIs for keys (rijk, tk, …); raises KeyError naming an unknown key."""
+    k = get_checker(store_spec).k
+    by_key = {fw.key: iri for iri, fw in k.frameworks.items()}
+    out = set()
+    for key in keys:
+        if key not in by_key:
+            raise KeyError(f"unknown framework {key!r}; known: {', '.join(sorted(by_key))}")
+        out.add(by_key[key])
+    return out

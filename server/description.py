@@ -1,0 +1,133 @@
+"""Reading cloud service descriptions (DESIGN.md §3): Turtle or JSON-LD, one or many services
+per file. Bad input becomes a DescriptionError that names the file and, where the parser says,
+the line and column — never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from .namespaces import CKD
+
+MEDIA_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+}
+MAX_JSONLD_DEPTH = 32
+
+
+class DescriptionError(ValueError):
+    """A service description that cannot be used, with a message naming where."""
+
+
+@dataclass
+class Description:
+    graph: Graph
+    services: list[URIRef]
+    origin: str
+
+
+def format_for_filename(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith((".jsonld", ".json")):
+        return "json-ld"
+    if lower.endswith(".nt"):
+        return "nt"
+    return "turtle"
+
+
+def _check_jsonld(text: str, origin: str) -> None:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DescriptionError(f"{origin}: malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+    def walk(node, depth):
+        if depth > MAX_JSONLD_DEPTH:
+            raise DescriptionError(f"{origin}: JSON-LD nested deeper than {MAX_JSONLD_DEPTH} levels")
+        if isinstance(node, dict):
+            ctx = node.get("@context")
+            for c in ctx if isinstance(ctx, list) else [ctx]:
+                if isinstance(c, str):
+                    raise DescriptionError(f"{origin}: remote JSON-LD contexts are not loaded ({c!r}); put the context inline")
+                if isinstance(c, dict) and "@import" in c:
+                    raise DescriptionError(f"{origin}: JSON-LD @import is not supported; put the context inline")
+            for v in node.values():
+                walk(v, depth + 1)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, depth + 1)
+
+    walk(doc, 0)
+
+
+_LINE = re.compile(r"line (\d+)", re.IGNORECASE)
+
+
+def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
+    """Parse ``data`` as ``fmt`` (turtle, json-ld, nt). Raises DescriptionError."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DescriptionError(f"{origin}: not UTF-8 (byte {exc.start})") from None
+    else:
+        text = data
+    if not text.strip():
+        raise DescriptionError(f"{origin}: empty description")
+    if fmt == "json-ld":
+        _check_jsonld(text, origin)
+    g = Graph()
+    try:
+        g.parse(data=text, format=fmt, publicID="urn:cloudkader:input:")
+    except Exception as exc:  # rdflib raises many kinds; each must become a message
+        msg = " ".join(str(exc).split())
+        raise DescriptionError(f"{origin}: malformed {'Turtle' if fmt == 'turtle' else fmt.upper()}: {msg[:500]}") from None
+    return g
+
+
+@dataclass
+class Vocabulary:
+    """What a description may refer to: the declared terms and the known individuals."""
+
+    terms: set[str]  # every IRI declared in the ontology
+    organisations: set[str]  # organisation IRIs in the corpus
+    organisation_classes: set[str]  # ckd:Organisation and its subclasses
+    data_categories: set[str]
+
+
+def check(graph: Graph, vocab: Vocabulary, origin: str = "<input>") -> list[URIRef]:
+    """Return the services in ``graph``; raise DescriptionError for what cannot be checked."""
+    services = sorted(s for s in graph.subjects(RDF.type, CKD.CloudService) if isinstance(s, URIRef))
+    if not services:
+        raise DescriptionError(f"{origin}: no ckd:CloudService found (a service needs `a ckd:CloudService`)")
+    problems = []
+    for term in sorted({str(t) for t in graph.all_nodes() if isinstance(t, URIRef)} | {str(p) for p in graph.predicates()}):
+        if term.startswith(str(CKD)) and term not in vocab.terms:
+            problems.append(f"unknown term <{term}> (not in the cloudkader vocabulary)")
+    for s in services:
+        orgs = list(graph.objects(s, CKD.usedBy))
+        if not orgs:
+            problems.append(f"service <{s}> has no ckd:usedBy (the organisation decides which frameworks apply)")
+        for o in orgs:
+            typed = {str(t) for t in graph.objects(o, RDF.type)} & vocab.organisation_classes
+            if str(o) not in vocab.organisations and not typed:
+                problems.append(f"service <{s}>: unknown organisation <{o}> (use an org: code from DESIGN.md or type it, e.g. `a ckd:Gemeente`)")
+        for c in graph.objects(s, CKD.processes):
+            if str(c) not in vocab.data_categories:
+                problems.append(f"service <{s}>: unknown data category <{c}>")
+    if problems:
+        raise DescriptionError(f"{origin}: " + "; ".join(problems))
+    return services
+
+
+def read(data: bytes | str, fmt: str, vocab: Vocabulary, origin: str = "<input>") -> Description:
+    g = parse(data, fmt, origin)
+    return Description(g, check(g, vocab, origin), origin)

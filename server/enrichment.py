@@ -1,0 +1,117 @@
+"""Turning a service description into the data graph the shapes check: the service's own
+triples, plus — limited to the nodes it refers to — what the corpus knows and the reasoner
+inferred about them (types along the class hierarchy, provider jurisdictions, organisation
+parts), the broader data categories, and the frameworks in scope (binding or advisory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from .knowledge import FrameworkScope, Knowledge
+from .namespaces import CKD
+
+MAX_DEPTH = 4
+
+
+@dataclass
+class Scope:
+    framework: str
+    kind: str  # "binding" | "advisory"
+    reason: dict[str, str]
+
+
+def _copy_description(src: Graph, node, out: Graph, depth: int = 0, seen=None) -> None:
+    seen = seen if seen is not None else set()
+    if node in seen or depth > MAX_DEPTH:
+        return
+    seen.add(node)
+    for p, o in src.predicate_objects(node):
+        out.add((node, p, o))
+        if isinstance(o, (URIRef, BNode)) and p != RDF.type:
+            _copy_description(src, o, out, depth + 1, seen)
+
+
+def organisation_types(k: Knowledge, description: Graph, org: URIRef) -> set[str]:
+    types = set(k.node_types.get(str(org), set()))
+    types |= k.types_closed(description.objects(org, RDF.type))
+    return types
+
+
+def scopes_for(k: Knowledge, description: Graph, org: URIRef) -> list[Scope]:
+    """The frameworks in scope for an organisation, as the framework data declares them."""
+    org_s = str(org)
+    lineage = {org_s} | k.part_of.get(org_s, set())
+    types = organisation_types(k, description, org)
+    for parent in k.part_of.get(org_s, set()):
+        types |= k.node_types.get(parent, set())
+    out = []
+    for fw in sorted(k.frameworks.values(), key=lambda f: f.key):
+        if lineage & fw.excludes_orgs:
+            continue
+        kind = _kind(fw, lineage, types)
+        if kind:
+            out.append(Scope(fw.iri, kind, _reason(fw, kind, lineage, types)))
+    return out
+
+
+def _kind(fw: FrameworkScope, lineage: set[str], types: set[str]) -> str | None:
+    if lineage & fw.binds_orgs or types & fw.binds_classes:
+        return "binding"
+    if lineage & fw.advises_orgs or types & fw.advises_classes:
+        return "advisory"
+    return None
+
+
+def _reason(fw: FrameworkScope, kind: str, lineage: set[str], types: set[str]) -> dict[str, str]:
+    title_nl, title_en = fw.title.get("nl", fw.key), fw.title.get("en", fw.key)
+    if kind == "binding":
+        return {"nl": f"de organisatie valt onder {title_nl} (bindend)", "en": f"the organisation is bound by {title_en}"}
+    return {"nl": f"{title_nl} geldt voor deze organisatie als advies", "en": f"{title_en} applies to this organisation as advice"}
+
+
+def enrich(k: Knowledge, description: Graph, services: list[URIRef]) -> tuple[Graph, dict[str, list[Scope]]]:
+    """The data graph for ``services`` and, per service, its scopes."""
+    data = Graph()
+    scopes: dict[str, list[Scope]] = {}
+    for s in services:
+        _copy_description(description, s, data)
+        data.add((s, RDF.type, CKD.CloudService))
+        # data categories: processing a narrower category is processing the broader one
+        for c in list(data.objects(s, CKD.processes)):
+            for b in k.broader.get(str(c), ()):
+                data.add((s, CKD.processes, URIRef(b)))
+        service_scopes: list[Scope] = []
+        for org in description.objects(s, CKD.usedBy):
+            for sc in scopes_for(k, description, org):
+                if all(x.framework != sc.framework for x in service_scopes):
+                    service_scopes.append(sc)
+                elif sc.kind == "binding":  # binding through one organisation wins over advisory
+                    service_scopes = [sc if x.framework == sc.framework else x for x in service_scopes]
+        for sc in service_scopes:
+            data.add((s, CKD.inScopeOf, URIRef(sc.framework)))
+            data.add((s, CKD.bindingFramework if sc.kind == "binding" else CKD.advisoryFramework, URIRef(sc.framework)))
+        scopes[str(s)] = service_scopes
+    # what the corpus knows of the nodes the descriptions refer to, until nothing new appears
+    done: set = set()
+    while True:
+        todo = {o for o in data.objects() if isinstance(o, URIRef) and o not in done}
+        todo |= {s for s in data.subjects() if isinstance(s, URIRef) and s not in done}
+        if not todo:
+            break
+        for n in todo:
+            done.add(n)
+            for t in k.node_types.get(str(n), ()):
+                data.add((n, RDF.type, URIRef(t)))
+            for t in k.types_closed(list(data.objects(n, RDF.type))):
+                data.add((n, RDF.type, URIRef(t)))
+            for p, o in k.node_facts.get(str(n), ()):
+                if not any(True for _ in data.objects(n, URIRef(p))):
+                    data.add((n, URIRef(p), URIRef(o)))
+        # bnodes (measures written inline) get their closed types too
+        for b in [b for b in data.subjects() if isinstance(b, BNode)]:
+            for t in k.types_closed(list(data.objects(b, RDF.type))):
+                data.add((b, RDF.type, URIRef(t)))
+    return data, scopes

@@ -1,0 +1,144 @@
+"""What the checks need to know about the corpus, read once from the store through SPARQL (so
+that every store — memory, oxigraph, a remote endpoint — gives the same answers): the
+vocabulary, the class hierarchy the reasoner classified, the types of the corpus' individuals,
+the framework scopes, the provisions and the SHACL shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from .description import Vocabulary
+from .namespaces import CKD, GRAPH, sparql_prologue
+from .store import Store
+
+
+@dataclass
+class FrameworkScope:
+    iri: str
+    key: str
+    title: dict[str, str]
+    binds_classes: set[str] = field(default_factory=set)
+    binds_orgs: set[str] = field(default_factory=set)
+    advises_classes: set[str] = field(default_factory=set)
+    advises_orgs: set[str] = field(default_factory=set)
+    excludes_orgs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ProvisionInfo:
+    iri: str
+    framework: str
+    label: dict[str, str]
+    without_text: bool
+    applies_when: list[str]
+
+
+@dataclass
+class Knowledge:
+    vocabulary: Vocabulary
+    superclasses: dict[str, set[str]]
+    node_types: dict[str, set[str]]
+    node_facts: dict[str, list[tuple[str, str]]]
+    broader: dict[str, set[str]]
+    part_of: dict[str, set[str]]
+    frameworks: dict[str, FrameworkScope]
+    provisions: dict[str, ProvisionInfo]
+    reasons: dict[str, dict[str, str]]
+    shape_provision: dict[str, str]
+    shapes: Graph
+
+    def types_closed(self, types) -> set[str]:
+        out = set()
+        for t in types:
+            out |= self.superclasses.get(str(t), {str(t)})
+        return out
+
+
+def _select(store: Store, body: str) -> list[dict]:
+    res = store.query(sparql_prologue() + body)
+    return [{k: v for k, v in b.items()} for b in res.bindings()]
+
+
+def _lang_map(rows, var) -> dict[str, str]:
+    out = {}
+    for r in rows:
+        lit = r.get(var)
+        if isinstance(lit, Literal) and lit.language in ("nl", "en"):
+            out.setdefault(lit.language, str(lit))
+    return out
+
+
+def load(store: Store) -> Knowledge:
+    ckd = str(CKD)
+    terms = {str(r["t"]) for r in _select(store, f"SELECT DISTINCT ?t WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?t ?p ?o }} FILTER(STRSTARTS(STR(?t), \"{ckd}\")) }}")}
+
+    superclasses: dict[str, set[str]] = {}
+    for r in _select(store, f"SELECT ?c ?s WHERE {{ GRAPH <{GRAPH.inferred}> {{ ?c rdfs:subClassOf ?s }} }}"):
+        superclasses.setdefault(str(r["c"]), {str(r["c"])}).add(str(r["s"]))
+
+    node_types: dict[str, set[str]] = {}
+    for r in _select(store, f"SELECT ?s ?t WHERE {{ ?s a ?t FILTER(isIRI(?s)) FILTER NOT EXISTS {{ GRAPH <{GRAPH.ontology}> {{ ?s a ?t }} }} }}"):
+        node_types.setdefault(str(r["s"]), set()).add(str(r["t"]))
+    # individuals declared in the ontology (deployment models, products, exit parts, …)
+    for r in _select(store, f"SELECT ?s ?t WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?s a owl:NamedIndividual , ?t FILTER(?t != owl:NamedIndividual) }} }}"):
+        node_types.setdefault(str(r["s"]), set()).add(str(r["t"]))
+    for n, ts in node_types.items():
+        node_types[n] = {x for t in ts for x in superclasses.get(t, {t})}
+
+    node_facts: dict[str, list[tuple[str, str]]] = {}
+    for r in _select(store, "SELECT ?s ?p ?o WHERE { VALUES ?p { ckd:jurisdiction ckd:partOf } ?s ?p ?o FILTER(isIRI(?o)) }"):
+        node_facts.setdefault(str(r["s"]), []).append((str(r["p"]), str(r["o"])))
+
+    broader: dict[str, set[str]] = {}
+    for r in _select(store, "SELECT ?c ?b WHERE { ?c skos:broaderTransitive ?b }"):
+        broader.setdefault(str(r["c"]), set()).add(str(r["b"]))
+    part_of: dict[str, set[str]] = {}
+    for r in _select(store, "SELECT ?o ?p WHERE { ?o ckd:partOf+ ?p }"):
+        part_of.setdefault(str(r["o"]), set()).add(str(r["p"]))
+
+    frameworks: dict[str, FrameworkScope] = {}
+    for r in _select(store, "SELECT ?f ?key ?title WHERE { ?f a ckd:Framework ; ckd:key ?key ; dcterms:title ?title }"):
+        fw = frameworks.setdefault(str(r["f"]), FrameworkScope(str(r["f"]), str(r["key"]), {}))
+        fw.title.setdefault(r["title"].language or "nl", str(r["title"]))
+    attr = {"bindsClass": "binds_classes", "bindsOrganisation": "binds_orgs", "advisesClass": "advises_classes",
+            "advisesOrganisation": "advises_orgs", "excludesOrganisation": "excludes_orgs"}
+    for r in _select(store, "SELECT ?f ?p ?o WHERE { VALUES ?p { ckd:bindsClass ckd:bindsOrganisation ckd:advisesClass ckd:advisesOrganisation ckd:excludesOrganisation } ?f a ckd:Framework ; ?p ?o }"):
+        getattr(frameworks[str(r["f"])], attr[str(r["p"])[len(ckd):]]).add(str(r["o"]))
+
+    provisions: dict[str, ProvisionInfo] = {}
+    rows = _select(store, """SELECT ?p ?f ?label ?wt ?cond WHERE {
+        ?p ckd:framework ?f . OPTIONAL { ?p rdfs:label ?label }
+        OPTIONAL { ?p ckd:withoutText ?wt } OPTIONAL { ?p ckd:appliesWhen ?cond } }""")
+    for r in rows:
+        p = provisions.setdefault(str(r["p"]), ProvisionInfo(str(r["p"]), str(r["f"]), {}, False, []))
+        if "label" in r and r["label"].language:
+            p.label.setdefault(r["label"].language, str(r["label"]))
+        if r.get("wt") is not None and r["wt"].toPython() is True:
+            p.without_text = True
+        if r.get("cond") is not None and str(r["cond"]) not in p.applies_when:
+            p.applies_when.append(str(r["cond"]))
+
+    reasons: dict[str, dict[str, str]] = {}
+    for r in _select(store, "SELECT ?s ?reason WHERE { ?s ckd:reason ?reason }"):
+        reasons.setdefault(str(r["s"]), {}).setdefault(r["reason"].language or "nl", str(r["reason"]))
+
+    shapes_result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH.shapes}> {{ ?s ?p ?o }} }}")
+    shapes = shapes_result.graph if shapes_result.graph is not None else Graph()
+    shape_provision = {str(s): str(p) for s, p in shapes.subject_objects(CKD.provision)}
+
+    org_classes = superclasses_of_class(superclasses, ckd + "Organisation")
+    vocab = Vocabulary(
+        terms=terms,
+        organisations={n for n, ts in node_types.items() if ckd + "Organisation" in ts},
+        organisation_classes=org_classes,
+        data_categories={n for n, ts in node_types.items() if ckd + "DataCategory" in ts},
+    )
+    return Knowledge(vocab, superclasses, node_types, node_facts, broader, part_of, frameworks,
+                     provisions, reasons, shape_provision, shapes)
+
+
+def superclasses_of_class(superclasses: dict[str, set[str]], cls: str) -> set[str]:
+    """Every class whose superclasses include ``cls`` (its subclasses, itself included)."""
+    return {c for c, sups in superclasses.items() if cls in sups} | {cls}

@@ -108,7 +108,7 @@ class MemoryStore:
         view = Dataset(default_union=False)
         for uri in default_graph_uris:
             for t in self.dataset.graph(URIRef(uri)):
-                view.default_context.add(t)
+                view.default_graph.add(t)
         for uri in named_graph_uris:
             g = view.graph(URIRef(uri))
             for t in self.dataset.graph(URIRef(uri)):

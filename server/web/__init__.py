@@ -1,0 +1,36 @@
+"""The HTTP service: a Flask application factory with one blueprint per concern.
+
+- ``sparql``      — the SPARQL 1.1 Protocol endpoint at /sparql (read-only)
+- ``api``         — POST /validate, POST /applicable, GET /overlaps, /openapi.json
+- ``linked_data`` — dereferenceable IRIs under /id/… and /def
+- ``pages``       — the web interface for people (home, frameworks, search, service form, …)
+
+Every route calls the same core functions as the command line (``cloudkader.core`` and
+friends); no logic lives here twice.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+DEFAULT_MAX_BODY = 5 * 1024 * 1024
+
+
+def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        CLOUDKADER_STORE=store_spec,
+        MAX_CONTENT_LENGTH=DEFAULT_MAX_BODY,
+        JSON_AS_ASCII=False,
+    )
+    if config:
+        app.config.update(config)
+
+    from .api import bp as api_bp
+    from .linked_data import bp as linked_data_bp
+    from .pages import bp as pages_bp
+    from .sparql import bp as sparql_bp
+
+    for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp):
+        app.register_blueprint(bp)
+    return app

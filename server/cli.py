@@ -90,6 +90,8 @@ _EXTRA_COMMANDS: list = []
 
 def _load_commands() -> None:
     from . import cli_checks  # noqa: F401  (registers applicable, validate)
+    from . import cli_serve  # noqa: F401  (registers serve)
+    from . import cli_overlaps  # noqa: F401  (registers overlaps)
 
 
 def main(argv: list[str] | None = None) -> int:

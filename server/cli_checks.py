@@ -34,7 +34,7 @@ def _short(iri: str | None) -> str:
 def cmd_applicable(args) -> int:
     from . import core
 
-    result = core.applicable(_read(args), args.store)
+    result = core.applicable(_read(args), args.store, args.engine)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -56,7 +56,7 @@ def cmd_validate(args) -> int:
         frameworks = core.framework_iris(args.framework, args.store) if args.framework else None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
-    result, graph, _ = core.validate(_read(args), frameworks, args.store)
+    result, graph, _ = core.validate(_read(args), frameworks, args.store, args.engine)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.format in ("turtle", "json-ld"):
@@ -77,6 +77,7 @@ def register(sub) -> None:
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("--format", default="text", choices=["text", "json"])
     a.add_argument("--store", default="memory")
+    a.add_argument("--engine", default="fast", choices=["fast", "pyshacl"], help="SHACL engine (default fast; pyshacl is the reference)")
     a.set_defaults(func=cmd_applicable)
 
     v = sub.add_parser("validate", help="SHACL validation against every framework in scope")
@@ -84,6 +85,7 @@ def register(sub) -> None:
     v.add_argument("--framework", action="append", default=[], metavar="KEY")
     v.add_argument("--format", default="text", choices=["text", "json", "turtle", "json-ld"])
     v.add_argument("--store", default="memory")
+    v.add_argument("--engine", default="fast", choices=["fast", "pyshacl"], help="SHACL engine (default fast; pyshacl is the reference)")
     v.set_defaults(func=cmd_validate)
 
 

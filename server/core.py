@@ -14,8 +14,13 @@ from .knowledge import load as load_knowledge
 
 
 @lru_cache(maxsize=None)
-def get_checker(store_spec: str = "memory") -> Checker:
-    return Checker(load_knowledge(get_store(store_spec)))
+def get_knowledge(store_spec: str = "memory"):
+    return load_knowledge(get_store(store_spec))
+
+
+@lru_cache(maxsize=None)
+def get_checker(store_spec: str = "memory", engine: str = "fast") -> Checker:
+    return Checker(get_knowledge(store_spec), engine)
 
 
 def read_description(data: bytes | str, fmt: str, origin: str, store_spec: str = "memory") -> desc_mod.Description:
@@ -33,13 +38,14 @@ def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
     return desc_mod.Description(g, services, ", ".join(d.origin for d in descriptions))
 
 
-def applicable(d: desc_mod.Description, store_spec: str = "memory") -> dict:
-    reports, _ = get_checker(store_spec).check(d, want_validation=False)
+def applicable(d: desc_mod.Description, store_spec: str = "memory", engine: str = "fast") -> dict:
+    reports, _ = get_checker(store_spec, engine).check(d, want_validation=False)
     return applicable_json(reports)
 
 
-def validate(d: desc_mod.Description, frameworks: set[str] | None = None, store_spec: str = "memory") -> tuple[dict, Graph, list[ServiceReport]]:
-    reports, graph = get_checker(store_spec).check(d, frameworks=frameworks, want_applicable=False)
+def validate(d: desc_mod.Description, frameworks: set[str] | None = None, store_spec: str = "memory",
+             engine: str = "fast") -> tuple[dict, Graph, list[ServiceReport]]:
+    reports, graph = get_checker(store_spec, engine).check(d, frameworks=frameworks, want_applicable=False)
     return validation_json(reports), graph, reports
 
 

@@ -4,6 +4,7 @@ compiled once into ``build/corpus.nq`` and rebuilt whenever a source file change
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import logging
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ def build(target: Path | None = None) -> Path:
     for t in inferred:
         g.add(t)
     nq = target / "corpus.nq"
-    tmp = target / "corpus.nq.tmp"
+    tmp = target / f"corpus.nq.{os.getpid()}.tmp"
     ds.serialize(tmp, format="nquads", encoding="utf-8")
     tmp.replace(nq)
     (target / "stamp.json").write_text(json.dumps({"digest": digest}), encoding="utf-8")
@@ -162,10 +163,19 @@ def is_stale(target: Path | None = None) -> bool:
 
 
 def compiled_corpus_path(target: Path | None = None) -> Path:
-    """The compiled corpus, rebuilt first if any source changed since it was built."""
+    """The compiled corpus, rebuilt first if any source changed since it was built. A file lock
+    keeps concurrent processes (test workers, servers) from building it twice at once."""
+    import fcntl
+
     target = target or paths.BUILD_DIR
-    if is_stale(target):
-        build(target)
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if is_stale(target):
+                build(target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return target / "corpus.nq"
 
 

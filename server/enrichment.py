@@ -44,9 +44,9 @@ def scopes_for(k: Knowledge, description: Graph, org: URIRef) -> list[Scope]:
     """The frameworks in scope for an organisation, as the framework data declares them."""
     org_s = str(org)
     lineage = {org_s} | k.part_of.get(org_s, set())
+    # binding by organisation extends to its parts (JIO is part of JenV); binding by class
+    # looks at the organisation's own types only (a ZBO under a ministry is not Rijksdienst)
     types = organisation_types(k, description, org)
-    for parent in k.part_of.get(org_s, set()):
-        types |= k.node_types.get(parent, set())
     out = []
     for fw in sorted(k.frameworks.values(), key=lambda f: f.key):
         if lineage & fw.excludes_orgs:

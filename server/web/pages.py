@@ -1,0 +1,742 @@
+"""The web interface for people: home, framework browser, search, the service check form, the
+overlap matrix and theme view, the register — and the HTML views of ``/id/…`` resources
+(provision, framework, theme, organisation, service, anything else).
+
+Plain server-rendered HTML (Jinja templates in ``templates/``) and one CSS file; the little
+JavaScript there is lives in ``static/``. Labels are Dutch, ``?lang=en`` switches to English.
+Every figure comes from the store, through the shared corpus view in ``linked_data``; the
+check form calls the same core functions as the command line.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import Blueprint, Response, abort, render_template, request
+from markupsafe import Markup, escape
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from .. import core
+from ..app_state import get_store
+from ..description import DescriptionError
+from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
+from . import linked_data as ld
+from .linked_data import corpus_view, current_lang, link, register_report, select, t, the_store
+
+bp = Blueprint("pages", __name__)
+bp.after_request(ld.add_security_headers)
+bp.context_processor(ld.inject_helpers)
+
+EX = Namespace("https://example.org/cloudkader/")
+CKD_NS = str(CKD)
+
+MODALITY_CLASS = {
+    "Obligatory": "mod-obligatory", "Forbidden": "mod-forbidden", "Permitted": "mod-permitted",
+    "Recommended": "mod-recommended", "Descriptive": "mod-descriptive",
+}
+
+
+def local(iri: str) -> str:
+    iri = str(iri)
+    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def lbl(iri) -> str:
+    return corpus_view().label(iri, current_lang())
+
+
+def render(template: str, **ctx) -> str:
+    return render_template(template, lang=current_lang(), view=corpus_view(), lbl=lbl,
+                           modality_badge=modality_badge, **ctx)
+
+
+def html(template: str, status: int = 200, **ctx) -> Response:
+    return Response(render(template, **ctx), status=status, mimetype="text/html")
+
+
+def modality_badge(iri: str | None) -> Markup:
+    if not iri:
+        return Markup("")
+    cls = MODALITY_CLASS.get(local(iri), "mod-descriptive")
+    return Markup(f'<span class="badge {cls}">{escape(lbl(iri))}</span>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Provision summaries shared by several pages
+
+
+def provision_summary(p: ld.ProvisionView) -> dict:
+    lang = current_lang()
+    return {
+        "iri": p.iri, "href": ld.href(p.iri), "label": lbl(p.iri), "number": p.number,
+        "texts": p.texts, "without_text": p.without_text, "modality": p.modality,
+        "kinds": [lbl(k) for k in p.kinds], "heading": p.heading("nl"),
+        "framework": p.framework, "framework_label": lbl(p.framework),
+        "label_en": corpus_view().labels.get(p.iri, {}).get("en") if lang == "nl" else None,
+    }
+
+
+def group_by_heading(provs: list[ld.ProvisionView]) -> list[dict]:
+    groups: list[dict] = []
+    index: dict[str, dict] = {}
+    for p in provs:
+        h = p.heading("nl") or "—"
+        if h not in index:
+            index[h] = {"heading": h, "provisions": []}
+            groups.append(index[h])
+        index[h]["provisions"].append(provision_summary(p))
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------
+# Home
+
+
+@bp.route("/")
+def home():
+    view = corpus_view()
+    store = the_store()
+    counts = {}
+    for key, q in {
+        "triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "organisations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ckd:Organisation FILTER(STRSTARTS(STR(?o), STR(org:))) }",
+        "roles": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ckd:Role }",
+        "documents": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ckd:CitedDocument }",
+        "countries": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ckd:Country }",
+        "terms": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(ckd:))) }} }}",
+    }.items():
+        try:
+            rows = select(store, q)
+            counts[key] = int(rows[0]["n"].toPython()) if rows else 0
+        except Exception:
+            counts[key] = 0
+    frameworks = []
+    for key, iri in view.frameworks.items():
+        provs = [p for p in view.provisions.values() if p.framework == iri]
+        frameworks.append({"key": key, "iri": iri, "label": lbl(iri), "count": len(provs),
+                           "with_text": sum(1 for p in provs if p.texts)})
+    counts.update({
+        "frameworks": len(view.frameworks), "provisions": len(view.provisions), "themes": len(view.themes),
+        "overlaps": len(view.overlaps), "shapes": sum(len(v) for v in view.shapes.values()),
+        "register": len(view.register_services),
+    })
+    return html("home.html", counts=counts, frameworks=frameworks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Frameworks
+
+
+def framework_info(iri: str, about: Graph | None = None) -> dict:
+    store = the_store()
+    view = corpus_view()
+    about = about if about is not None else store.triples_about(iri)
+    node = URIRef(iri)
+    lang = current_lang()
+
+    def quotes(n) -> list[str]:
+        return view.in_source_order(about.objects(n, CKD.quote), about.value(n, DCTERMS.source))
+
+    def iris(n, p) -> list:
+        return sorted(about.objects(n, p), key=str)
+
+    statuses = []
+    for sa in about.objects(node, CKD.statusAssertion):
+        st = about.value(sa, CKD.status)
+        date = about.value(sa, CKD.since) or about.value(sa, DCTERMS.date)
+        qs = quotes(sa)
+        statuses.append({"status": lbl(st) if st is not None else "", "status_iri": str(st or ""),
+                         "since": str(about.value(sa, CKD.since) or ""), "until": str(about.value(sa, CKD.until) or ""),
+                         "date": str(about.value(sa, DCTERMS.date) or ""), "quotes": qs,
+                         "source": about.value(sa, DCTERMS.source),
+                         "sort": (str(date or ""), str(st or ""), str(about.value(sa, DCTERMS.source) or ""), qs)})
+    statuses.sort(key=lambda s: s["sort"])
+    scopes = []
+    order = {"Binding": 0, "Advisory": 1, "Excluded": 2}
+    for ss in about.objects(node, CKD.scopeStatement):
+        kind = about.value(ss, CKD.scopeKind)
+        what = iris(ss, CKD.scopeClass) + iris(ss, CKD.scopeOrganisation)
+        comment = {c.language or "nl": str(c) for c in about.objects(ss, RDFS.comment)}
+        qs = quotes(ss)
+        source = about.value(ss, DCTERMS.source)
+        scopes.append({"kind": lbl(kind) if kind is not None else "", "kind_local": local(kind) if kind is not None else "",
+                       "what": what, "quotes": qs, "source": source,
+                       "comment": comment.get(lang) or comment.get("nl", ""),
+                       "sort": (order.get(local(kind) if kind is not None else "", 9), [str(w) for w in what], str(source or ""), qs)})
+    scopes.sort(key=lambda s: s["sort"])
+    comment = {c.language or "nl": str(c) for c in about.objects(node, RDFS.comment)}
+    return {
+        "iri": iri, "label": lbl(iri), "key": str(about.value(node, CKD.key) or ""),
+        "label_en": view.labels.get(iri, {}).get("en"),
+        "publishers": iris(node, DCTERMS.publisher),
+        "issued": str(about.value(node, DCTERMS.issued) or ""),
+        "sources": iris(node, DCTERMS.source),
+        "supersedes": iris(node, CKD.supersedes),
+        "statuses": statuses, "scopes": scopes,
+        "comment": comment.get(lang) or comment.get("nl", ""),
+    }
+
+
+@bp.route("/frameworks")
+def frameworks():
+    view = corpus_view()
+    items = []
+    for key, iri in view.frameworks.items():
+        info = framework_info(iri)
+        provs = view.provisions_of(iri)
+        info["count"] = len(provs)
+        info["sections"] = len({p.heading("nl") for p in provs})
+        items.append(info)
+    return html("frameworks.html", frameworks=items)
+
+
+@bp.route("/frameworks/<key>")
+def framework(key: str):
+    view = corpus_view()
+    iri = view.frameworks.get(key)
+    if not iri:
+        return html("not_found.html", status=404, iri=key, message=f"{t('not_found')}: {key}")
+    return html("framework.html", fw=framework_info(iri), groups=group_by_heading(view.provisions_of(iri)),
+                formats=ld.format_links(f"/id/{key}"), browser=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# /id/… as HTML
+
+
+def render_resource(iri: str, about: Graph, store) -> str:
+    view = corpus_view()
+    if iri in view.provisions:
+        return provision_page(iri, about, store)
+    if iri in view.frameworks.values():
+        key = view.framework_key(iri)
+        return render("framework.html", fw=framework_info(iri, about), groups=group_by_heading(view.provisions_of(iri)),
+                      formats=ld.format_links(f"/id/{key}"), browser=False, rows=ld.property_rows(about, URIRef(iri)))
+    types = view.types.get(iri, set())
+    if str(CKD.Theme) in types:
+        return theme_page(iri, about)
+    common = dict(iri=iri, title=lbl(iri), rows=ld.property_rows(about, URIRef(iri)),
+                  incoming=ld.incoming(store, iri), formats=ld.format_links("/id/" + iri[len(str(ID)):]),
+                  types=[lbl(x) for x in sorted(types) if x.startswith(CKD_NS)],
+                  definition=view.definition(iri, current_lang()))
+    if str(CKD.CloudService) in types and iri in view.register_services:
+        rep = register_report()
+        svc = rep.per_service.get(iri, {})
+        return render("resource.html", service_check=check_result_groups(svc.get("applicable"), svc.get("validation")),
+                      register_error=rep.error, **common)
+    if str(CKD.Organisation) in types:
+        concerning = [provision_summary(p) for p in sorted(view.provisions.values(), key=ld._order_key)
+                      if URIRef(iri) in p.facts.get("organisation", [])]
+        return render("resource.html", concerning=concerning, **common)
+    return render("resource.html", **common)
+
+
+def provision_page(iri: str, about: Graph, store) -> str:
+    view = corpus_view()
+    p = view.provisions[iri]
+    lang = current_lang()
+    node = URIRef(iri)
+    comments = {c.language or "nl": str(c) for c in p.facts.get("comment", []) if isinstance(c, Literal)}
+    products = []
+    for prod in sorted({*p.facts.get("product", []), *p.facts.get("permits", []), *p.facts.get("prohibits", [])}, key=str):
+        direction = "prohibits" if prod in p.facts.get("prohibits", []) else "permits" if prod in p.facts.get("permits", []) else "concerns"
+        products.append({"iri": prod, "direction": direction})
+    # overlaps and conflicts
+    overlaps = []
+    for ov in view.overlaps:
+        if iri not in (ov.source, ov.target):
+            continue
+        other = ov.target if ov.source == iri else ov.source
+        other_p = view.provisions.get(other)
+        overlaps.append({
+            "iri": ov.iri, "other": other, "other_framework": other_p.framework if other_p else None,
+            "direction": "out" if ov.source == iri else "in", "relation": ov.relation,
+            "relation_local": local(ov.relation) if ov.relation else "", "themes": ov.themes,
+            "rationale": ov.rationale.get(lang) or ov.rationale.get("nl") or next(iter(ov.rationale.values()), ""),
+        })
+    overlaps.sort(key=lambda o: (o["relation_local"] != "Contrary", o["other_framework"] or "", o["other"]))
+    no_counterparts = [{"rationale": nc["rationale"].get(lang) or nc["rationale"].get("nl", ""), "with_respect_to": nc["with_respect_to"]}
+                       for nc in view.no_counterparts if nc["provision"] == iri]
+    shapes = [{"shape": s["shape"], "severity": s["severity"], "message": s["message"].get(lang) or s["message"].get("nl", "")}
+              for s in view.shapes.get(iri, [])]
+    conditions = [{"shape": c["shape"], "reason": c["reason"].get(lang) or c["reason"].get("nl", "")}
+                  for c in view.conditions.get(iri, [])]
+    parts = [provision_summary(q) for q in sorted(view.provisions.values(), key=ld._order_key)
+             if node in q.facts.get("part_of", [])]
+    rep = register_report()
+    services = rep.applicable_by_provision.get(iri, [])
+    service_rows = []
+    for s in services:
+        v = rep.per_service.get(s, {}).get("validation") or {}
+        service_rows.append({"iri": s, "conforms": v.get("conforms"),
+                             "violations": [r for r in v.get("results", []) if r.get("provision") == iri]})
+    source = p.text_from or p.source
+    return render(
+        "provision.html", p=p, summary=provision_summary(p), source=source, source_file=p.source_file,
+        comment=comments.get(lang) or comments.get("nl", ""), products=products, overlaps=overlaps,
+        no_counterparts=no_counterparts, shapes=shapes, conditions=conditions, parts=parts,
+        services=service_rows, register_error=rep.error, rows=ld.property_rows(about, node),
+        incoming=ld.incoming(store, iri), formats=ld.format_links("/id/" + p.key),
+        fw_key=view.framework_key(p.framework),
+    )
+
+
+def theme_page(iri: str, about: Graph) -> str:
+    view = corpus_view()
+    slug = next((s for s, i in view.themes.items() if i == iri), local(iri))
+    return render("theme.html", **theme_context(slug, iri), rows=ld.property_rows(about, URIRef(iri)),
+                  formats=ld.format_links("/id/" + iri[len(str(ID)):]))
+
+
+def theme_context(slug: str, iri: str) -> dict:
+    view = corpus_view()
+    lang = current_lang()
+    node = URIRef(iri)
+    by_fw = []
+    for key, fw in view.frameworks.items():
+        provs = [provision_summary(p) for p in view.provisions_of(fw) if node in p.facts.get("theme", [])]
+        by_fw.append({"key": key, "iri": fw, "label": lbl(fw), "provisions": provs})
+    overlaps = [overlap_row(ov) for ov in view.overlaps if iri in ov.themes]
+    broader = [b for b in the_store().triples_about(iri).objects(node, SKOS.broader)]
+    return {"slug": slug, "iri": iri, "title": lbl(iri), "definition": view.definition(iri, lang),
+            "by_fw": by_fw, "overlaps": overlaps, "broader": broader}
+
+
+def overlap_row(ov: ld.OverlapView) -> dict:
+    view = corpus_view()
+    lang = current_lang()
+    sp, tp = view.provisions.get(ov.source), view.provisions.get(ov.target)
+    return {"iri": ov.iri, "source": ov.source, "target": ov.target,
+            "source_fw": sp.framework if sp else None, "target_fw": tp.framework if tp else None,
+            "relation": ov.relation, "relation_local": local(ov.relation) if ov.relation else "",
+            "themes": ov.themes,
+            "rationale": ov.rationale.get(lang) or ov.rationale.get("nl") or next(iter(ov.rationale.values()), "")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Search over provision texts
+
+
+def _pattern(phrase: str) -> str:
+    words = [w for w in re.split(r"[\s\-‐‑–—_]+", phrase) if w]
+    return r"[\s\-‐‑–—_]*".join(re.escape(w) for w in words)
+
+
+def highlight(text: str, regex: re.Pattern | None) -> Markup:
+    if regex is None:
+        return Markup(escape(text))
+    out, last = [], 0
+    for m in regex.finditer(text):
+        if m.end() == m.start():
+            continue
+        out.append(escape(text[last:m.start()]))
+        out.append(Markup("<mark>") + escape(m.group(0)) + Markup("</mark>"))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@bp.route("/search")
+def search():
+    q = " ".join((request.args.get("q") or "").split())[:200]
+    fw_key = request.args.get("framework") or ""
+    view = corpus_view()
+    results, mode, regex = [], None, None
+    if q:
+        phrase = re.compile(_pattern(q), re.IGNORECASE) if _pattern(q) else None
+        words = [w for w in re.split(r"[\s\-‐‑–—_]+", q) if w]
+        candidates = view.provisions.values()
+        if fw_key in view.frameworks:
+            candidates = [p for p in candidates if p.framework == view.frameworks[fw_key]]
+
+        def matches(p, rx_list):
+            hay = " ".join(p.texts) + " " + " ".join(view.labels.get(p.iri, {}).values())
+            return all(rx.search(hay) for rx in rx_list)
+
+        if phrase is not None:
+            hits = [p for p in candidates if matches(p, [phrase])]
+            mode, regex = "phrase", phrase
+            if not hits and len(words) > 1:
+                rxs = [re.compile(re.escape(w), re.IGNORECASE) for w in words]
+                hits = [p for p in candidates if matches(p, rxs)]
+                mode = "words"
+                regex = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+            order = {iri: i for i, iri in enumerate(view.frameworks.values())}
+            hits.sort(key=lambda p: (order.get(p.framework, 99), ld._order_key(p)))
+            for p in hits:
+                s = provision_summary(p)
+                s["texts_html"] = [highlight(x, regex) for x in p.texts]
+                s["label_html"] = highlight(s["label"], regex)
+                results.append(s)
+    grouped: list[dict] = []
+    for r in results:
+        if not grouped or grouped[-1]["framework"] != r["framework"]:
+            grouped.append({"framework": r["framework"], "label": r["framework_label"], "results": []})
+        grouped[-1]["results"].append(r)
+    return html("search.html", q=q, results=results, grouped=grouped, mode=mode, fw_key=fw_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# The service check form
+
+
+@dataclass
+class Option:
+    value: str
+    iri: str
+    label: str
+    definition: str = ""
+    group: str = ""
+
+
+_FORM_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _form_vocab(spec: str, lang: str) -> dict:
+    store = get_store(spec)
+    view = ld._view_for(spec)
+
+    def label(iri):
+        return view.label(iri, lang)
+
+    def individuals(cls) -> list[Option]:
+        rows = select(store, f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> FILTER(isIRI(?x)) }}")
+        return sorted((Option(local(r["x"]), str(r["x"]), label(r["x"]), view.definition(r["x"], lang)) for r in rows),
+                      key=lambda o: o.label.lower())
+
+    orgs = []
+    group_names = {
+        "nl": {"Ministry": "Ministeries", "Rijksdienst": "Overige Rijksdienst", "High": "Hoge Colleges van Staat", "Gov": "Overige overheid", "Other": "Overige organisaties", "Gemeente": "Gemeenten"},
+        "en": {"Ministry": "Ministries", "Rijksdienst": "Other central government", "High": "High Councils of State", "Gov": "Other government", "Other": "Other organisations", "Gemeente": "Municipalities"},
+    }[lang]
+    for r in select(store, "SELECT DISTINCT ?o ?n WHERE { ?o a ckd:Organisation OPTIONAL { ?o skos:notation ?n } FILTER(STRSTARTS(STR(?o), STR(org:))) }"):
+        iri = str(r["o"])
+        ts = view.types.get(iri, set())
+        if str(CKD.CloudProvider) in ts:
+            continue
+        if str(CKD.Ministry) in ts:
+            grp = "Ministry"
+        elif str(CKD.RijksdienstOrganisation) in ts:
+            grp = "Rijksdienst"
+        elif str(CKD.HighCollegeOfState) in ts:
+            grp = "High"
+        elif str(CKD.GovernmentBody) in ts:
+            grp = "Gov"
+        else:
+            grp = "Other"
+        code = iri[len(str(ORG)):]
+        short = view.short.get(iri)
+        text = label(iri) + (f" ({short})" if short and short not in label(iri) else "")
+        orgs.append(Option(code, iri, text, group=grp))
+    orgs.append(Option("gemeente", str(CKD.Gemeente), "Gemeente" if lang == "nl" else "Municipality (gemeente)", group="Gemeente"))
+    gorder = ["Ministry", "Rijksdienst", "High", "Gov", "Gemeente", "Other"]
+    org_groups = [{"name": group_names[gname], "options": sorted((o for o in orgs if o.group == gname), key=lambda o: o.label.lower())}
+                  for gname in gorder]
+    org_groups = [g_ for g_ in org_groups if g_["options"]]
+
+    measures = []
+    rows = select(store, f"SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?c rdfs:subClassOf+ ckd:Measure }} FILTER(STRSTARTS(STR(?c), STR(ckd:))) }}")
+    for r in rows:
+        measures.append(Option(local(r["c"]), str(r["c"]), label(r["c"]), view.definition(r["c"], lang)))
+    measures.sort(key=lambda o: o.label.lower())
+    countries = individuals(str(CKD.Country))
+    countries = [Option(o.iri[len(str(COUNTRY)):], o.iri, o.label) for o in countries if o.iri.startswith(str(COUNTRY))]
+    countries.sort(key=lambda o: o.label.lower())
+    data_order = ["PersonalData", "SpecialCategoryPersonalData", "StateSecret", "DepartementaalVertrouwelijk", "ClassifiedInformation", "BaseRegistry", "NonPersonalData"]
+    data = individuals(str(CKD.DataCategory))
+    data.sort(key=lambda o: (data_order.index(o.value) if o.value in data_order else 99, o.label))
+    dm_order = ["PublicCloud", "HybridCloud", "CommunityCloud", "PrivateCloud", "OnPremises"]
+    deployment = individuals(str(CKD.DeploymentModel))
+    deployment.sort(key=lambda o: dm_order.index(o.value) if o.value in dm_order else 99)
+    service_models = individuals(str(CKD.ServiceModel))
+    service_models.sort(key=lambda o: ["SaaS", "PaaS", "IaaS"].index(o.value) if o.value in ("SaaS", "PaaS", "IaaS") else 9)
+    systems = [o for o in individuals(str(CKD.System)) if o.iri.startswith(str(ID))]
+    for o in systems:
+        o.value = o.iri[len(str(ID)) + len("system/"):] if o.iri.startswith(str(ID) + "system/") else o.value
+    return {
+        "orgs": {o.value: o for o in orgs}, "org_groups": org_groups,
+        "deployment": deployment, "service_models": service_models, "data": data,
+        "countries": countries, "products": individuals(str(CKD.Product)),
+        "measures": measures, "exit_parts": individuals(str(CKD.ExitStrategyPart)), "systems": systems,
+    }
+
+
+def form_vocab() -> dict:
+    ld.corpus_view()  # built under its own lock first
+    with _FORM_LOCK:
+        return _form_vocab(ld.store_spec(), current_lang())
+
+
+FORM_FIELDS = ("org", "deployment", "servicemodel", "jurisdiction", "location", "data", "product", "measure", "exitpart", "system")
+
+
+def build_description(form, vocab: dict) -> tuple[str, list[str]]:
+    """The Turtle description of the composed service, and the problems with the form."""
+    problems = []
+    g_ = Graph()
+    for p, ns in (("ckd", CKD), ("org", ORG), ("country", COUNTRY), ("ex", EX), ("rdfs", RDFS),
+                  ("system", Namespace(str(ID) + "system/"))):
+        g_.bind(p, ns, override=True, replace=True)
+    svc = EX.dienst
+    g_.add((svc, RDF.type, CKD.CloudService))
+    name = " ".join((form.get("name") or "").split())[:200] or ("Mijn clouddienst" if current_lang() == "nl" else "My cloud service")
+    g_.add((svc, RDFS.label, Literal(name, lang=current_lang())))
+
+    def pick(field_name: str, options: list[Option] | dict, many: bool = False):
+        values = form.getlist(field_name) if many else [form.get(field_name, "")]
+        by_value = options if isinstance(options, dict) else {o.value: o for o in options}
+        out = []
+        for v in values:
+            v = (v or "").strip()
+            if not v:
+                continue
+            if v not in by_value:
+                problems.append(f"{field_name}: unknown value {v!r}")
+                continue
+            out.append(by_value[v])
+        return out
+
+    orgs = pick("org", vocab["orgs"])
+    if not orgs:
+        problems.append("org: choose an organisation" if current_lang() == "en" else "organisatie: kies een organisatie")
+    for o in orgs:
+        if o.value == "gemeente":
+            g_.add((EX.gemeente, RDF.type, CKD.Gemeente))
+            g_.add((EX.gemeente, RDFS.label, Literal("Gemeente", lang="nl")))
+            g_.add((svc, CKD.usedBy, EX.gemeente))
+        else:
+            g_.add((svc, CKD.usedBy, URIRef(o.iri)))
+    for o in pick("deployment", vocab["deployment"]):
+        g_.add((svc, CKD.deploymentModel, URIRef(o.iri)))
+    for o in pick("servicemodel", vocab["service_models"]):
+        g_.add((svc, CKD.serviceModel, URIRef(o.iri)))
+    juris = pick("jurisdiction", vocab["countries"])
+    provider_name = " ".join((form.get("provider") or "").split())[:200]
+    if juris or provider_name:
+        g_.add((svc, CKD.provider, EX.leverancier))
+        g_.add((EX.leverancier, RDF.type, CKD.CloudProvider))
+        if provider_name:
+            g_.add((EX.leverancier, RDFS.label, Literal(provider_name)))
+        for o in juris:
+            g_.add((EX.leverancier, CKD.jurisdiction, URIRef(o.iri)))
+    for o in pick("data", vocab["data"], many=True):
+        g_.add((svc, CKD.processes, URIRef(o.iri)))
+    for o in pick("location", vocab["countries"], many=True):
+        g_.add((svc, CKD.dataLocation, URIRef(o.iri)))
+    for o in pick("product", vocab["products"], many=True):
+        g_.add((svc, CKD.usesProduct, URIRef(o.iri)))
+    for o in pick("system", vocab["systems"], many=True):
+        g_.add((svc, CKD.hosts, URIRef(o.iri)))
+    measures = pick("measure", vocab["measures"], many=True)
+    parts = pick("exitpart", vocab["exit_parts"], many=True)
+    if parts and not any(m.value == "ExitStrategy" for m in measures):
+        measures.append(next(m for m in vocab["measures"] if m.value == "ExitStrategy") if any(m.value == "ExitStrategy" for m in vocab["measures"])
+                        else Option("ExitStrategy", str(CKD.ExitStrategy), "exit-strategie"))
+    for m in measures:
+        node = EX[f"maatregel-{m.value}"]
+        g_.add((svc, CKD.hasMeasure, node))
+        g_.add((node, RDF.type, URIRef(m.iri)))
+        if m.value == "ExitStrategy":
+            for part in parts:
+                g_.add((node, CKD.covers, URIRef(part.iri)))
+    return g_.serialize(format="turtle"), problems
+
+
+def check_result_groups(applicable: dict | None, validation: dict | None) -> dict | None:
+    """Per framework in scope: the provisions that apply (with reason) and the gaps."""
+    if applicable is None and validation is None:
+        return None
+    view = corpus_view()
+    lang = current_lang()
+    frameworks = []
+    seen = set()
+    for f in (applicable or {}).get("frameworks", []) or (validation or {}).get("frameworks", []):
+        if f["framework"] in seen:
+            continue
+        seen.add(f["framework"])
+        reason = f.get("reason_en") if lang == "en" else f.get("reason")
+        frameworks.append({"iri": f["framework"], "label": lbl(f["framework"]), "scope": f["scope"],
+                           "reason": reason or f.get("reason") or "", "key": view.framework_key(f["framework"]),
+                           "provisions": [], "results": []})
+    index = {f["iri"]: f for f in frameworks}
+    for p in (applicable or {}).get("provisions", []):
+        fw = index.get(p["framework"])
+        if fw is None:
+            fw = {"iri": p["framework"], "label": lbl(p["framework"]), "scope": "", "reason": "", "key": view.framework_key(p["framework"]), "provisions": [], "results": []}
+            index[p["framework"]] = fw
+            frameworks.append(fw)
+        pv = view.provisions.get(p["provision"])
+        fw["provisions"].append({
+            "iri": p["provision"], "label": lbl(p["provision"]), "href": ld.href(p["provision"]),
+            "reason": (p.get("reason_en") if lang == "en" else p.get("reason")) or p.get("reason") or "",
+            "modality": pv.modality if pv else None, "position": ld._order_key(pv) if pv else (float("inf"), (), p["provision"]),
+        })
+    for r in (validation or {}).get("results", []):
+        fw = index.get(r.get("framework") or "")
+        if fw is None:
+            key = r.get("framework") or ""
+            fw = {"iri": key, "label": lbl(key) if key else "—", "scope": "", "reason": "", "key": view.framework_key(key), "provisions": [], "results": []}
+            index[key] = fw
+            frameworks.append(fw)
+        fw["results"].append({
+            "provision": r.get("provision"), "provision_label": lbl(r["provision"]) if r.get("provision") else "",
+            "href": ld.href(r["provision"]) if r.get("provision") else None, "severity": r.get("severity", ""),
+            "message": (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or "",
+            "path": r.get("path"),
+        })
+    for fw in frameworks:
+        fw["provisions"].sort(key=lambda x: x["position"])
+        fw["violations"] = sum(1 for r in fw["results"] if r["severity"] == "Violation")
+        fw["warnings"] = sum(1 for r in fw["results"] if r["severity"] == "Warning")
+    order = {iri: i for i, iri in enumerate(view.frameworks.values())}
+    frameworks.sort(key=lambda f: order.get(f["iri"], 99))
+    return {
+        "frameworks": frameworks,
+        "conforms": (validation or {}).get("conforms"),
+        "n_provisions": sum(len(f["provisions"]) for f in frameworks),
+        "n_violations": sum(f["violations"] for f in frameworks),
+        "n_warnings": sum(f["warnings"] for f in frameworks),
+    }
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check():
+    vocab = form_vocab()
+    if request.method == "GET":
+        values = {"deployment": "PublicCloud"}
+        return html("check.html", vocab=vocab, values=values, result=None, turtle=None, problems=[])
+    form = request.form
+    values = {k: form.getlist(k) if k in ("location", "data", "product", "measure", "exitpart", "system") else form.get(k, "")
+              for k in FORM_FIELDS}
+    values["name"] = form.get("name", "")
+    values["provider"] = form.get("provider", "")
+    turtle, problems = build_description(form, vocab)
+    result = None
+    if not problems:
+        spec = ld.store_spec()
+        try:
+            desc = core.read_description(turtle, "turtle", "formulier" if current_lang() == "nl" else "form", spec)
+            applicable = core.applicable(desc, spec)
+            validation, _graph, _reports = core.validate(desc, None, spec)
+            svc_app = applicable["services"][0] if applicable["services"] else None
+            svc_val = validation["services"][0] if validation["services"] else None
+            result = check_result_groups(svc_app, svc_val)
+        except DescriptionError as exc:
+            problems.append(str(exc))
+    status = 400 if problems else 200
+    return html("check.html", status=status, vocab=vocab, values=values, result=result, turtle=turtle, problems=problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Overlaps
+
+
+def _heat(n: int) -> str:
+    for limit, cls in ((0, "heat-0"), (2, "heat-1"), (5, "heat-2"), (10, "heat-3"), (20, "heat-4")):
+        if n <= limit:
+            return cls
+    return "heat-5"
+
+
+@bp.route("/overlaps/matrix")
+def overlap_matrix():
+    view = corpus_view()
+    keys = list(view.frameworks)
+    fw_of = {p.iri: view.framework_key(p.framework) for p in view.provisions.values()}
+    cells: dict[tuple[str, str], dict] = {}
+    for ov in view.overlaps:
+        a, b = fw_of.get(ov.source), fw_of.get(ov.target)
+        if not a or not b:
+            continue
+        for x, y in ((a, b), (b, a)) if a != b else ((a, b),):
+            c = cells.setdefault((x, y), {"count": 0, "contrary": 0, "relations": {}})
+            c["count"] += 1
+            rel = local(ov.relation) if ov.relation else "?"
+            c["relations"][rel] = c["relations"].get(rel, 0) + 1
+            if rel == "Contrary":
+                c["contrary"] += 1
+    rows = []
+    for a in keys:
+        row = {"key": a, "label": lbl(view.frameworks[a]), "cells": []}
+        for b in keys:
+            c = cells.get((a, b), {"count": 0, "contrary": 0, "relations": {}})
+            row["cells"].append({"key": b, "diagonal": a == b, **c, "heat": _heat(c["count"]),
+                                 "title": ", ".join(f"{lbl(CKD[r]) if r != '?' else '?'}: {n}" for r, n in sorted(c["relations"].items()))})
+        rows.append(row)
+    theme_counts = []
+    for slug, iri in view.themes.items():
+        n_ov = sum(1 for ov in view.overlaps if iri in ov.themes)
+        n_prov = sum(1 for p in view.provisions.values() if URIRef(iri) in p.facts.get("theme", []))
+        theme_counts.append({"slug": slug, "iri": iri, "label": lbl(iri), "overlaps": n_ov, "provisions": n_prov, "heat": _heat(n_ov)})
+    theme_counts.sort(key=lambda x: x["label"].lower())
+    return html("overlaps_matrix.html", keys=keys, rows=rows, themes=theme_counts, total=len(view.overlaps),
+                no_counterparts=len(view.no_counterparts))
+
+
+@bp.route("/overlaps/pair/<a>/<b>")
+def overlap_pair(a: str, b: str):
+    view = corpus_view()
+    if a not in view.frameworks or b not in view.frameworks:
+        return html("not_found.html", status=404, iri=f"{a}/{b}", message=f"{t('not_found')}: {a}, {b}")
+    fa, fb = view.frameworks[a], view.frameworks[b]
+    rows = []
+    for ov in view.overlaps:
+        sp, tp = view.provisions.get(ov.source), view.provisions.get(ov.target)
+        if not sp or not tp:
+            continue
+        if {sp.framework, tp.framework} == {fa, fb} and (fa != fb or sp.framework == fa):
+            rows.append(overlap_row(ov))
+    rows.sort(key=lambda r: (r["relation_local"] != "Contrary", r["source"], r["target"]))
+    return html("overlaps_pair.html", a=a, b=b, fa=fa, fb=fb, rows=rows)
+
+
+@bp.route("/overlaps/theme/<slug>")
+def overlap_theme(slug: str):
+    view = corpus_view()
+    iri = view.themes.get(slug)
+    if not iri:
+        return html("not_found.html", status=404, iri=slug, message=f"{t('not_found')}: {slug}")
+    return html("theme.html", **theme_context(slug, iri), rows=None,
+                formats=ld.format_links("/id/" + iri[len(str(ID)):]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The register
+
+
+@bp.route("/register")
+def register():
+    view = corpus_view()
+    rep = register_report()
+    store = the_store()
+    facts: dict[str, dict] = {}
+    if view.register_services:
+        rows = select(store, f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH.register}> {{ ?s a ckd:CloudService ; ?p ?o
+                VALUES ?p {{ ckd:usedBy ckd:migrationStatus ckd:provider ckd:platform ckd:deploymentModel ckd:serviceModel }} }} }}""")
+        for r in rows:
+            facts.setdefault(str(r["s"]), {}).setdefault(local(r["p"]), []).append(r["o"])
+    services = []
+    for iri in view.register_services:
+        f = facts.get(iri, {})
+        svc = rep.per_service.get(iri, {})
+        val = svc.get("validation") or {}
+        app = svc.get("applicable") or {}
+        results = val.get("results", [])
+        services.append({
+            "iri": iri, "label": lbl(iri),
+            "orgs": f.get("usedBy", []), "status": f.get("migrationStatus", []),
+            "providers": f.get("provider", []), "platforms": [str(x) for x in f.get("platform", [])],
+            "deployment": f.get("deploymentModel", []),
+            "frameworks": app.get("frameworks") or val.get("frameworks") or [],
+            "n_provisions": len(app.get("provisions", [])),
+            "violations": sum(1 for r in results if r.get("severity") == "Violation"),
+            "warnings": sum(1 for r in results if r.get("severity") == "Warning"),
+            "conforms": val.get("conforms"),
+        })
+    services.sort(key=lambda s: (lbl(s["orgs"][0]) if s["orgs"] else "", s["label"].lower()))
+    return html("register.html", services=services, error=rep.error)

@@ -1,0 +1,122 @@
+"""End to end in a real browser: start the real service (``cloudkader serve``, waitress, in a
+child process), drive headless Debian chromium with selenium, compose a service on /check the
+way an architect would, submit the form and read the result page.
+
+Needs chromium and chromedriver (``make browser`` installs the Debian packages). Without them
+the test fails with a message saying so — it is not skipped, so CI cannot pass without having
+run it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from server_process import server_factory  # noqa: F401  (session fixture)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOT = Path("/tmp/check.png")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    driver_path = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
+    if not binary or not driver_path:
+        pytest.fail("chromium and chromedriver are needed for the browser test: run `make browser` "
+                    "(apt-get install chromium chromium-driver)")
+    profile = tempfile.mkdtemp(prefix="cloudkader-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1300,1600",
+                "--lang=nl"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver.set_page_load_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(server_factory):  # noqa: F811
+    return server_factory()
+
+
+def _console_errors(driver) -> list[str]:
+    try:
+        logs = driver.get_log("browser")
+    except Exception:  # not every driver keeps the log
+        return []
+    return [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
+
+
+def test_check_form_in_a_browser(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(server.url + "/check")
+    assert "cloudkader" in browser.title
+    form = browser.find_element(By.ID, "check-form")
+
+    browser.find_element(By.ID, "name").send_keys("Samenwerken in SharePoint")
+    Select(form.find_element(By.ID, "org")).select_by_value("jenv")
+    Select(form.find_element(By.ID, "deployment")).select_by_value("PublicCloud")
+    Select(form.find_element(By.ID, "servicemodel")).select_by_value("SaaS")
+    form.find_element(By.CSS_SELECTOR, "input[name=product][value=SharePointOnline]").click()
+    form.find_element(By.CSS_SELECTOR, "input[name=data][value=PersonalData]").click()
+    Select(form.find_element(By.ID, "location")).select_by_value("NLD")
+
+    # the small script: ticking an exit strategy part ticks the exit strategy itself
+    exit_measure = form.find_element(By.ID, "measure-exit")
+    assert not exit_measure.is_selected()
+    form.find_element(By.CSS_SELECTOR, "input[name=exitpart][value=DataPortability]").click()
+    assert exit_measure.is_selected(), "check.js should tick the exit strategy with one of its parts"
+
+    browser.find_element(By.ID, "submit-check").click()
+    WebDriverWait(browser, 120).until(ec.presence_of_element_located((By.ID, "result")))
+
+    result = browser.find_element(By.ID, "result")
+    links = {a.get_attribute("href"): a.text for a in result.find_elements(By.CSS_SELECTOR, "li.applies a.prov-link")}
+    paths = {href.removeprefix(server.url): text for href, text in links.items()}
+    # JenV forbids SharePoint Online and conditions the MS365 workplace; Rijk conditions public
+    # cloud use with personal data — each shown as a link to its /id/ page
+    for path in ("/id/jenv/beleidslijn-onedrive-sharepoint", "/id/jenv/beleidslijn-ms365",
+                 "/id/rijk/algemeen-persoonsgegevens", "/id/rijk/voorwaarde-4"):
+        assert path in paths, f"{path} not among the applicable provisions shown: {sorted(paths)}"
+        assert paths[path].strip(), f"the link to {path} has no text"
+    # frameworks in scope are named; the forbidding provision is marked as forbidden
+    text = result.text
+    assert "Rijksbreed cloudbeleid 2022" in text
+    assert "Beleidslijn Cloud" in text
+    sharepoint = result.find_element(By.CSS_SELECTOR, "li.applies a[href$='/id/jenv/beleidslijn-onedrive-sharepoint']")
+    item = sharepoint.find_element(By.XPATH, "./ancestor::li[1]")
+    assert "verboden" in item.text
+    # and the gap it leaves is reported against it
+    gaps = [a.get_attribute("href").removeprefix(server.url) for a in result.find_elements(By.CSS_SELECTOR, "li.gap a")]
+    assert "/id/jenv/beleidslijn-onedrive-sharepoint" in gaps, gaps
+    # the generated description is on the page too
+    assert "ckd:SharePointOnline" in browser.find_element(By.ID, "turtle").get_attribute("textContent")
+
+    browser.save_screenshot(str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
+    # no script or style blocked by the Content-Security-Policy, nothing missing
+    assert not _console_errors(browser), _console_errors(browser)
+
+    # follow one link: the provision page of the forbidding JenV provision
+    browser.get(server.url + "/id/jenv/beleidslijn-onedrive-sharepoint")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("2.2.5")
+    assert browser.find_element(By.CSS_SELECTOR, "blockquote.verbatim").text.strip()
+    assert not _console_errors(browser), _console_errors(browser)

@@ -204,7 +204,6 @@ def test_exit_strategy_provisions(cli):
             assert set(r["parts"].split()) == parts, r
 
 
-@pytest.mark.xfail(strict=True, reason="data error: exit-strategy parts named by the source are missing (ckd:concernsExitPart)")
 def test_exit_strategy_parts_named_by_the_sources(cli):
     got = {r["provision"]: set(r["parts"].split()) for r in rows(cli, "exit-strategy-provisions")}
     for provision, parts in EXIT_PARTS_MISSING_IN_DATA.items():
@@ -405,8 +404,11 @@ def test_tk_elements_without_text(cli):
 
 def test_supervision_roles(cli):
     rs = rows(cli, "supervision-roles")
-    # the column "Toezicht" of the Rijk table
+    # voorwaarde 1 ("houden Algemene Rekenkamer (ARK) en Auditdienst Rijk (ADR) hierop toezicht")
+    # and the column "Toezicht" of the Rijk table
     assert project(rs, "role", "provision", "category") == [
+        ("role:adr", "rijk:voorwaarde-1", None),
+        ("role:ark", "rijk:voorwaarde-1", None),
         ("role:bva", "rijk:tabel-staatsgeheim", "ckd:StateSecret"),
         ("role:departementale-cio", "rijk:tabel-basisregistratie", "ckd:BaseRegistry"),
         ("role:departementale-cio", "rijk:tabel-bijzondere-persoonsgegevens", "ckd:SpecialCategoryPersonalData"),
@@ -416,6 +418,8 @@ def test_supervision_roles(cli):
     ]
     labels = dict(project(rs, "role", "roleLabel"))
     assert labels == {
+        "role:adr": "Auditdienst Rijk (ADR)",
+        "role:ark": "Algemene Rekenkamer (ARK)",
         "role:bva": "Departementale Beveiligingsautoriteit (BVA)",
         "role:departementale-cio": "Departementale CIO",
         "role:fg": "Functionaris Gegevensbescherming (FG)",
@@ -794,6 +798,7 @@ def test_data_location_rules(cli):
         "jenv:beleidslijn-teams": ("jenv", "2.2.3", "ckd:Forbidden", set()),
         # Rijk: the table (Ja, mits 9.a, 9.b of 9.c), voorwaarden 6 (geografische regio), 7
         # (gegevensverwerking in andere landen), 9, 9.a–9.c and 10
+        "rijk:tabel-bijzondere-persoonsgegevens": ("rijk", None, "ckd:Forbidden", scpd),
         "rijk:tabel-persoonsgegevens": ("rijk", None, "ckd:Permitted", pd),
         "rijk:voorwaarde-10": ("rijk", "10", "ckd:Forbidden", scpd),
         "rijk:voorwaarde-6": ("rijk", "6", "ckd:Obligatory", set()),
@@ -813,7 +818,6 @@ def test_data_location_rules(cli):
         assert set(r["categories"].split()) == categories, r
 
 
-@pytest.mark.xfail(strict=True, reason="data inconsistency: rijk:tabel-bijzondere-persoonsgegevens lacks theme:data-location")
 def test_data_location_rules_include_the_special_category_row(cli):
     # "Nee, tenzij voldaan aan eis 9.a of 9.b of aan eis 9.c met explain": the same location
     # conditions as the personal-data row, which has the theme

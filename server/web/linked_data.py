@@ -222,9 +222,14 @@ def the_store():
     return get_store(store_spec())
 
 
+def _row_key(b: dict) -> tuple:
+    return tuple((k, "" if isinstance(v, BNode) else v.n3()) for k, v in sorted(b.items()))
+
+
 def select(store, body: str) -> list[dict]:
+    """SELECT rows in a fixed order (by their values), so that every store gives the same pages."""
     res = store.query(sparql_prologue() + body)
-    return res.bindings()
+    return sorted(res.bindings(), key=_row_key)
 
 
 def _natural(s: str | None) -> tuple:
@@ -445,6 +450,7 @@ def build_view(store) -> CorpusView:
             ov.relation = str(r["rel"])
         if r.get("theme") is not None and str(r["theme"]) not in ov.themes:
             ov.themes.append(str(r["theme"]))
+            ov.themes.sort()
         if r.get("rat") is not None:
             ov.rationale.setdefault(r["rat"].language or "nl", str(r["rat"]))
     no_counterparts: dict[str, dict] = {}
@@ -646,7 +652,7 @@ def property_rows(graph: Graph, subject, depth: int = 0) -> list[dict]:
         rows.append({"predicate": link(p), "predicate_iri": str(p), "label": view.label(p, lang),
                      "values": [render_term(o, graph, depth) for o in objs]})
     first = {str(RDF.type): 0, str(RDFS.label): 1, str(SKOS.prefLabel): 2, str(DCTERMS.title): 3}
-    rows.sort(key=lambda r: (first.get(r["predicate_iri"], 9), r["label"].lower()))
+    rows.sort(key=lambda r: (first.get(r["predicate_iri"], 9), r["label"].lower(), r["predicate_iri"]))
     return rows
 
 

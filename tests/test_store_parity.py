@@ -1,0 +1,66 @@
+"""The same answers from every store: the embedded rdflib store (memory, the default), embedded
+pyoxigraph, and a real ``oxigraph serve`` on loopback reached only through the SPARQL 1.1
+Protocol and the Graph Store Protocol (``--store sparql:URL``): named queries, applicability and
+validation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import BNode
+
+from cloudkader import core, paths, queries
+from cloudkader.app_state import get_store
+from cloudkader.description import format_for_filename
+
+from .oxigraph_server import OxigraphServer
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server():
+    server = OxigraphServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def specs(oxigraph_server):
+    return ["memory", "oxigraph", oxigraph_server.store_spec]
+
+
+def _rows(result):
+    if result.kind == "ask":
+        return result.boolean
+    if result.kind == "graph":
+        return sorted(tuple("_:b" if isinstance(t, BNode) else t for t in triple) for triple in result.graph)
+    return [tuple("_:b" if isinstance(t, BNode) else t for t in row) for row in result.rows]
+
+
+def test_corpus_is_loaded_through_the_graph_store_protocol(oxigraph_server, specs):
+    store = get_store(oxigraph_server.store_spec)
+    assert set(get_store("memory").graph_names()) <= set(store.graph_names())
+    # loading again with the same digest writes nothing: the stamp graph says it is there
+    assert store._stamp() is not None
+
+
+@pytest.mark.parametrize("name", [q.name for q in queries.all_queries()])
+def test_named_queries_agree(specs, name):
+    text = queries.get(name).text
+    answers = [_rows(get_store(spec).query(text)) for spec in specs]
+    assert answers[0] == answers[1] == answers[2]
+
+
+def _descriptions():
+    files = sorted(paths.EXAMPLES_DIR.glob("*.ttl")) + [paths.DATA_DIR / "register" / "kamerbrief-2024.ttl"]
+    return [(f.name, f) for f in files]
+
+
+@pytest.mark.parametrize("name,path", _descriptions(), ids=[n for n, _ in _descriptions()])
+def test_applicability_and_validation_agree(specs, name, path):
+    outcomes = []
+    for spec in specs:
+        d = core.read_description(path.read_bytes(), format_for_filename(path.name), name, spec)
+        validation, _graph, _reports = core.validate(d, None, spec)
+        outcomes.append((json.dumps(core.applicable(d, spec), sort_keys=True), json.dumps(validation, sort_keys=True)))
+    assert outcomes[0] == outcomes[1] == outcomes[2]

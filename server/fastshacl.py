@@ -93,6 +93,7 @@ class CompiledShapes:
         self.g = shapes
         self._conforms: dict[Node, Check] = {}
         self._comps: dict[Node, list[tuple[Check, URIRef]]] = {}
+        self._plans: dict = {}
         self.targeted: list[tuple[Node, list[URIRef], list[Node]]] = []
         for s in set(shapes.subjects(SH.targetClass, None)) | set(shapes.subjects(SH.targetNode, None)):
             if self._deactivated(s):
@@ -233,18 +234,24 @@ class CompiledShapes:
                 results.extend(self.validate_focus(d, shape, f))
         return results
 
+    def _plan(self, shape):
+        """What validating ``shape`` on a focus node takes, looked up once."""
+        plan = self._plans.get(shape)
+        if plan is None:
+            sev = self.g.value(shape, SH.severity) or SH.Violation
+            props = [(ps, self.g.value(ps, SH.severity) or SH.Violation, self.g.value(ps, SH.path), self._comps[ps])
+                     for ps in self.g.objects(shape, SH.property) if ps in self._comps]
+            plan = self._plans[shape] = (sev, self._comps[shape], props)
+        return plan
+
     def validate_focus(self, d: Data, shape, f) -> list[Result]:
         out = []
-        sev = self.g.value(shape, SH.severity) or SH.Violation
-        for check, comp in self._comps[shape]:
+        sev, comps, props = self._plan(shape)
+        for check, comp in comps:
             if not check(d, f):
                 out.append(Result(f, shape, sev, None, comp, f))
-        for ps in self.g.objects(shape, SH.property):
-            if ps not in self._comps:
-                continue
-            psev = self.g.value(ps, SH.severity) or SH.Violation
-            path = self.g.value(ps, SH.path)
-            for check, comp in self._comps[ps]:
+        for ps, psev, path, pcomps in props:
+            for check, comp in pcomps:
                 if not check(d, f):
                     out.append(Result(f, ps, psev, path, comp, None))
         return out

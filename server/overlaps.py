@@ -167,10 +167,25 @@ def frameworks(store) -> list[dict]:
     return [out[k] for k in sorted(out, key=_framework_order)]
 
 
-def _theme_filter(var: str, theme: str | None) -> str:
+def _within(store, theme: str) -> list[str]:
+    """The theme and every narrower theme (transitively)."""
+    t = _check_iri(theme)
+    found = {str(b["t"]) for b in _rows(store, f"SELECT DISTINCT ?t WHERE {{ ?t skos:broader* <{t}> }}")}
+    found.add(t)
+    return sorted(found)
+
+
+def _theme_values(store, var: str, theme: str | None) -> str:
+    """A VALUES clause binding ``var`` to the theme and its narrower themes."""
     if not theme:
         return ""
-    return f"FILTER EXISTS {{ {var} skos:broader* <{_check_iri(theme)}> }}"
+    return f"VALUES {var} {{ {' '.join(f'<{_check_iri(t)}>' for t in _within(store, theme))} }}"
+
+
+def _theme_filter(store, var: str, theme: str | None) -> str:
+    if not theme:
+        return ""
+    return f"FILTER({var} IN ({', '.join(f'<{_check_iri(t)}>' for t in _within(store, theme))}))"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +195,7 @@ def _theme_filter(var: str, theme: str | None) -> str:
 def _overlap_rows(store, theme: str | None = None, provision: str | None = None) -> list[dict]:
     where = []
     if theme:
-        where.append(_theme_filter("?theme", theme))
+        where.append(_theme_filter(store, "?theme", theme))
     if provision:
         p = _check_iri(provision)
         where.append(f"FILTER(?source = <{p}> || ?target = <{p}>)")
@@ -266,7 +281,7 @@ def _stale(store, overlap_ids: Iterable[str]) -> dict[str, list[dict]]:
 def _unmatched(store, theme: str | None = None, provision: str | None = None) -> list[dict]:
     where = []
     if theme:
-        where.append(f"FILTER EXISTS {{ ?provision ckd:theme/skos:broader* <{_check_iri(theme)}> }}")
+        where.append(f"FILTER EXISTS {{ ?provision ckd:theme ?pt . {_theme_values(store, '?pt', theme)} }}")
     if provision:
         where.append(f"FILTER(?provision = <{_check_iri(provision)}>)")
     rows = _rows(store, f"""
@@ -328,8 +343,7 @@ def citation_conflicts(store, theme: str | None = None, provision: str | None = 
             if b.get("cited") is not None:
                 cit["cited_provisions"].add(str(b["cited"]))
     if theme:
-        within = {str(b["t"]) for b in _rows(store, f"SELECT ?t WHERE {{ ?t skos:broader* <{_check_iri(theme)}> }}")}
-        within.add(theme)
+        within = set(_within(store, theme))
     quotes = defaultdict(set)
     if provision:
         for b in _rows(store, "SELECT ?p ?q WHERE { ?p ckd:quotes ?q }"):
@@ -395,9 +409,9 @@ def hub(store, theme: str) -> dict:
     t = theme_iri(store, theme)
     rows = _rows(store, f"""
         SELECT ?provision ?key ?direct ?l ?len ?number ?modality ?wt ?text WHERE {{
-          {{ ?provision ckd:theme ?t1 . ?t1 skos:broader* <{t}> . BIND(true AS ?direct) }}
+          {{ {_theme_values(store, "?t1", t)} ?provision ckd:theme ?t1 . BIND(true AS ?direct) }}
           UNION
-          {{ ?o a ckd:Overlap ; ckd:theme ?t2 . ?t2 skos:broader* <{t}> .
+          {{ {_theme_values(store, "?t2", t)} ?o ckd:theme ?t2 ; a ckd:Overlap .
              {{ ?o ckd:source ?provision }} UNION {{ ?o ckd:target ?provision }} BIND(false AS ?direct) }}
           ?provision ckd:framework ?f . ?f ckd:key ?key .
           OPTIONAL {{ ?provision rdfs:label ?l FILTER(lang(?l) = "nl") }}
@@ -449,7 +463,7 @@ def matrix(store, theme: str | None = None) -> dict:
           ?r ckd:oscalName ?relation .
           ?s ckd:framework ?sf . ?sf ckd:key ?skey .
           ?t ckd:framework ?tf . ?tf ckd:key ?tkey .
-          {_theme_filter("?theme", theme_i)}
+          {_theme_filter(store, "?theme", theme_i)}
         }} GROUP BY ?skey ?tkey ?relation""")
     keys = [f["key"] for f in frameworks(store)]
     cells = {(a, b): Counter() for a in keys for b in keys if a != b}

@@ -729,7 +729,7 @@ def register():
         results = val.get("results", [])
         services.append({
             "iri": iri, "label": lbl(iri),
-            "orgs": f.get("usedBy", []), "status": f.get("migrationStatus", []),
+            "orgs": sorted(str(o) for o in f.get("usedBy", [])), "status": f.get("migrationStatus", []),
             "providers": f.get("provider", []), "platforms": [str(x) for x in f.get("platform", [])],
             "deployment": f.get("deploymentModel", []),
             "frameworks": app.get("frameworks") or val.get("frameworks") or [],

@@ -16,10 +16,16 @@ def _read(args):
     descs = []
     for f in args.files:
         path = Path(f)
+        if path.is_dir():
+            raise CliError(f"{path}: is a directory, not a file")
         if not path.is_file():
             raise CliError(f"{path}: no such file")
         try:
-            descs.append(core.read_description(path.read_bytes(), format_for_filename(path.name), str(path), args.store))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            descs.append(core.read_description(data, format_for_filename(path.name), str(path), args.store))
         except DescriptionError as exc:
             raise CliError(str(exc)) from None
     return core.merge(descs)

@@ -29,14 +29,18 @@ _T = {
            "overlaps": "Overlappen", "conflicts": "Tegenstrijdigheden en verouderde bronnen",
            "citations": "Verwijzingsconflicten", "unmatched": "Zonder tegenhanger in een ander kader",
            "stale": "verouderd", "since": "sinds", "no_overlaps": "(geen)", "wrt": "t.o.v.",
-           "without_text": "zonder tekst", "via": "via overlap", "summary": "Samenvatting",
+           "without_text": "zonder tekst", "via": "via overlap", "rests_on": "rust op", "summary": "Samenvatting",
            "matrix": "Overlappen per kaderpaar (rij ten opzichte van kolom)", "provision": "Bepaling"},
     "en": {"theme": "Theme", "per_fw": "Provisions per framework", "none": "(no provision on this theme)",
            "overlaps": "Overlaps", "conflicts": "Conflicts and stale sources",
            "citations": "Citation conflicts", "unmatched": "No counterpart in another framework",
            "stale": "stale", "since": "since", "no_overlaps": "(none)", "wrt": "w.r.t.",
-           "without_text": "without text", "via": "via overlap", "summary": "Summary",
+           "without_text": "without text", "via": "via overlap", "rests_on": "rests on", "summary": "Summary",
            "matrix": "Overlaps per framework pair (row with respect to column)", "provision": "Provision"},
+}
+_STATUS = {
+    "nl": {"invalidated": "ongeldig verklaard", "repealed": "ingetrokken", "superseded": "vervangen"},
+    "en": {"invalidated": "invalidated", "repealed": "repealed", "superseded": "superseded"},
 }
 _ABBR = {"equivalent": "=", "subset-of": "⊂", "superset-of": "⊃", "intersects-with": "∩", "contrary": "≠"}
 
@@ -69,7 +73,7 @@ def _render_hub(h: dict, lang: str, out: list[str]) -> None:
         for p in fw["provisions"]:
             flags = []
             if p.get("modality"):
-                flags.append(p["modality"])
+                flags.append(_pick(p, "modality_label", lang) or p["modality"])
             if p.get("without_text"):
                 flags.append(t["without_text"])
             if not p.get("on_theme"):
@@ -84,8 +88,9 @@ def _render_overlap(o: dict, lang: str, out: list[str]) -> None:
     out.append(_wrap(_pick(o, "rationale", lang), 6))
     for s in o.get("stale", []):
         who = ", ".join(_short(p) for p in s.get("provisions", [])) or "-"
-        status = s.get("status") or _T[lang]["stale"]
-        out.append(f"      ! {_T[lang]['stale']}: {who} — {_short(s['document'])} {status} {_T[lang]['since']} {s.get('since')}"
+        status = _STATUS[lang].get(s.get("status") or "", s.get("status") or _T[lang]["stale"])
+        doc = _pick(s, "label", lang) or _short(s["document"])
+        out.append(f"      ! {_T[lang]['stale']}: {who} {_T[lang]['rests_on']} {doc}, {status} {_T[lang]['since']} {s.get('since')}"
                    + (f" ({_short(s['by'])})" if s.get("by") else ""))
     out.append("")
 

@@ -48,6 +48,10 @@ def _check_jsonld(text: str, origin: str) -> None:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DescriptionError(f"{origin}: malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise DescriptionError(f"{origin}: JSON-LD nested deeper than {MAX_JSONLD_DEPTH} levels") from None
+    if not isinstance(doc, (dict, list)):
+        raise DescriptionError(f"{origin}: JSON-LD must be an object or an array, not {type(doc).__name__}")
 
     def walk(node, depth):
         if depth > MAX_JSONLD_DEPTH:
@@ -75,7 +79,7 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
     """Parse ``data`` as ``fmt`` (turtle, json-ld, nt). Raises DescriptionError."""
     if isinstance(data, bytes):
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DescriptionError(f"{origin}: not UTF-8 (byte {exc.start})") from None
     else:
@@ -88,7 +92,7 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
     try:
         g.parse(data=text, format=fmt, publicID="urn:cloudkader:input:")
     except Exception as exc:  # rdflib raises many kinds; each must become a message
-        msg = " ".join(str(exc).split())
+        msg = " ".join(str(exc).replace("\\n", " ").split())
         raise DescriptionError(f"{origin}: malformed {'Turtle' if fmt == 'turtle' else fmt.upper()}: {msg[:500]}") from None
     return g
 
@@ -105,13 +109,17 @@ class Vocabulary:
 
 def check(graph: Graph, vocab: Vocabulary, origin: str = "<input>") -> list[URIRef]:
     """Return the services in ``graph``; raise DescriptionError for what cannot be checked."""
-    services = sorted(s for s in graph.subjects(RDF.type, CKD.CloudService) if isinstance(s, URIRef))
-    if not services:
-        raise DescriptionError(f"{origin}: no ckd:CloudService found (a service needs `a ckd:CloudService`)")
     problems = []
     for term in sorted({str(t) for t in graph.all_nodes() if isinstance(t, URIRef)} | {str(p) for p in graph.predicates()}):
         if term.startswith(str(CKD)) and term not in vocab.terms:
             problems.append(f"unknown term <{term}> (not in the cloudkader vocabulary)")
+    if any(not isinstance(s, URIRef) for s in graph.subjects(RDF.type, CKD.CloudService)):
+        problems.append("a ckd:CloudService without an IRI (give each service an IRI, or an @id in JSON-LD)")
+    if problems:
+        raise DescriptionError(f"{origin}: " + "; ".join(problems))
+    services = sorted(s for s in graph.subjects(RDF.type, CKD.CloudService) if isinstance(s, URIRef))
+    if not services:
+        raise DescriptionError(f"{origin}: no ckd:CloudService found (a service needs `a ckd:CloudService`)")
     for s in services:
         orgs = list(graph.objects(s, CKD.usedBy))
         if not orgs:

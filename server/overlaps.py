@@ -408,7 +408,7 @@ def hub(store, theme: str) -> dict:
     modality and text. Frameworks without a provision on the theme are listed with an empty list."""
     t = theme_iri(store, theme)
     rows = _rows(store, f"""
-        SELECT ?provision ?key ?direct ?l ?len ?number ?modality ?wt ?text WHERE {{
+        SELECT ?provision ?key ?direct ?l ?len ?number ?modality ?ml ?mlen ?wt ?text WHERE {{
           {{ {_theme_values(store, "?t1", t)} ?provision ckd:theme ?t1 . BIND(true AS ?direct) }}
           UNION
           {{ {_theme_values(store, "?t2", t)} ?o ckd:theme ?t2 ; a ckd:Overlap .
@@ -417,7 +417,9 @@ def hub(store, theme: str) -> dict:
           OPTIONAL {{ ?provision rdfs:label ?l FILTER(lang(?l) = "nl") }}
           OPTIONAL {{ ?provision rdfs:label ?len FILTER(lang(?len) = "en") }}
           OPTIONAL {{ ?provision ckd:number ?number }}
-          OPTIONAL {{ ?provision ckd:modality ?modality }}
+          OPTIONAL {{ ?provision ckd:modality ?modality .
+                      OPTIONAL {{ ?modality rdfs:label ?ml FILTER(lang(?ml) = "nl") }}
+                      OPTIONAL {{ ?modality rdfs:label ?mlen FILTER(lang(?mlen) = "en") }} }}
           OPTIONAL {{ ?provision ckd:withoutText ?wt }}
           OPTIONAL {{ ?provision ckd:text ?text }}
         }}""")
@@ -427,6 +429,7 @@ def hub(store, theme: str) -> dict:
         e = provs.setdefault(p, {"provision": p, "framework": str(b["key"]), "label": _s(b.get("l")),
                                  "label_en": _s(b.get("len")), "number": _s(b.get("number")),
                                  "modality": _local(str(b["modality"])).lower() if b.get("modality") is not None else None,
+                                 "modality_label": _s(b.get("ml")), "modality_label_en": _s(b.get("mlen")),
                                  "without_text": bool(b.get("wt") is not None and b["wt"].toPython() is True),
                                  "on_theme": False, "texts": []})
         if b.get("direct") is not None and b["direct"].toPython() is True:

@@ -88,18 +88,7 @@ NO_FILE_NAMED = {"unknown-framework"}
 VALIDATE_ONLY = {"unknown-framework"}
 
 # Engine defects found while writing these tests; each is reported with its reproduction.
-KNOWN_DEFECTS = {
-    # json.loads raises RecursionError (not JSONDecodeError) before the depth check runs:
-    # server/description.py _check_jsonld only catches json.JSONDecodeError -> traceback, exit 1.
-    "json-ld-nested-too-deep": "RecursionError from json.loads escapes as a traceback",
-    # rdflib's JSON-LD parser fails with an internal UnboundLocalError ('resources') on a
-    # top-level scalar; the message is that internal error, not what is wrong with the input.
-    "json-ld-scalar": "top-level JSON scalar gives rdflib's internal error as the message",
-    # a service written as a blank node (Turtle [] or JSON-LD without @id) is silently dropped
-    # by description.check and the message says there is no ckd:CloudService at all.
-    "blank-node-service-turtle": "blank-node service reported as 'no ckd:CloudService found'",
-    "blank-node-service-json-ld": "JSON-LD service without @id reported as 'no ckd:CloudService found'",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 DEFECT_CASES = [
     ("json-ld-nested-too-deep", "deep.jsonld", b"[" * 5000 + b"]" * 5000, (), ["nested"]),
     ("json-ld-scalar", "scalar.jsonld", b'"just a string"', (), ["JSON-LD", "object"]),
@@ -162,7 +151,6 @@ def test_directory_instead_of_file(cli, tmp_path, command):
     _assert_bad_input(cli(command, d, "--format", "json"), command, d, [])
 
 
-@pytest.mark.xfail(reason="cli_checks._read does not catch OSError: an unreadable file is a traceback", strict=True)
 @pytest.mark.parametrize("command", ["validate", "applicable"])
 def test_unreadable_file(cli, tmp_path, monkeypatch, command):
     # chmod 000 does not stop root, so the read is made to fail the way it does for other users
@@ -183,8 +171,6 @@ def test_unreadable_file(cli, tmp_path, monkeypatch, command):
     _assert_bad_input(run, command, path, ["ermission"])
 
 
-@pytest.mark.xfail(reason="a UTF-8 byte order mark (as some Windows editors write) is rejected as malformed Turtle",
-                   strict=True)
 def test_utf8_bom_is_accepted(cli, tmp_path):
     path = tmp_path / "bom.ttl"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from server_process import server_factory  # noqa: F401  (session fixture)
+try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
+    from .server_process import server_factory  # noqa: F401  (session fixture)
+except ImportError:
+    from server_process import server_factory  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

@@ -67,12 +67,18 @@ SERVICES = {
     "rivm-iv-infectieziektebestrijding": ({"vws"}, RI),
 }
 # the only results: the RVB BIS, the only service the register puts in a public cloud
-RESULTS = {
-    "rvb-bis-bodeminformatiesysteem": Counter({
-        ID + "rijk/voorwaarde-2": 1, ID + "rijk/voorwaarde-4": 1, ID + "rijk/voorwaarde-5": 1,
-        ID + "rijk/voorwaarde-6": 1, ID + "irc/artikel-4": 1, ID + "irc/artikel-7": 1}),
-}
-RESULTS_PER_FRAMEWORK = {"rijk": 4, "irc": 2, "jenv": 0, "tk": 0, "gemeenten": 0}
+# The services the letter puts in a public cloud: RVB BIS ("EU-public clouddienst") and those on
+# a commercial party's cloud (AWS, Azure, Microsoft 365/Teams, SAP) — the letter's own definition
+# of the public cloud. None has a measure in place that the letter states (OCW's and Financiën's
+# risk analyses and DPIA are still being drawn up), so each misses the (pre-scan) DPIA (rijk 2, 5;
+# irc 4), an exit strategy (rijk 4; irc 7) and a right to audit (rijk 6).
+PUBLIC_CLOUD_SERVICES = ["rvb-bis-bodeminformatiesysteem", "bzk-ms-teams-fase-2", "ienw-caelus",
+                         "ienw-viewer-luchtvaart-beperkingengebieden", "ocw-ms-teams-fase-2",
+                         "fin-digitale-brug-overheid", "douane-vid", "ienw-vgp"]
+RESULTS = {name: Counter({
+    ID + "rijk/voorwaarde-2": 1, ID + "rijk/voorwaarde-4": 1, ID + "rijk/voorwaarde-5": 1,
+    ID + "rijk/voorwaarde-6": 1, ID + "irc/artikel-4": 1, ID + "irc/artikel-7": 1}) for name in PUBLIC_CLOUD_SERVICES}
+RESULTS_PER_FRAMEWORK = {"rijk": 32, "irc": 16, "jenv": 0, "tk": 0, "gemeenten": 0}
 
 
 def _run(*args: str) -> tuple[int, dict]:
@@ -175,7 +181,7 @@ def test_results_per_framework(validated):
     assert sum(count.values()) == sum(RESULTS_PER_FRAMEWORK.values())
 
 
-@pytest.mark.parametrize("key, code, n", [("jenv", 0, 0), ("irc", 1, 2)])
+@pytest.mark.parametrize("key, code, n", [("jenv", 0, 0), ("irc", 1, 16)])
 def test_validate_one_framework(cli, key, code, n):
     run = cli("validate", REGISTER, "--format", "json", "--framework", key)
     assert run.code == code, run.err
@@ -188,7 +194,7 @@ def test_validate_one_framework(cli, key, code, n):
 def test_text_output_summary(cli):
     run = cli("validate", REGISTER)
     assert run.code == 1
-    assert run.out.splitlines()[-1] == "20 service(s), 6 violation(s)"
+    assert run.out.splitlines()[-1] == "20 service(s), 48 violation(s)"
 
 
 def test_applicable_every_service(applicable, validated):
@@ -220,14 +226,14 @@ def test_applicable_jenv(applicable):
             assert jenv == set(), name
 
 
-def test_applicable_public_cloud_only_for_rvb(applicable):
-    # the rijk and irc provisions on public cloud use apply to the RVB BIS only
+def test_applicable_public_cloud_only_for_public_cloud_services(applicable):
+    # the rijk and irc provisions on public cloud use apply to the public cloud services only
     by = _by_service(applicable)
     public = {ID + "rijk/voorwaarde-2", ID + "rijk/voorwaarde-4", ID + "rijk/voorwaarde-6",
               ID + "irc/artikel-4", ID + "irc/artikel-7"}
     for name, s in by.items():
         provisions = {p["provision"] for p in s["provisions"]}
-        if name == "rvb-bis-bodeminformatiesysteem":
+        if name in PUBLIC_CLOUD_SERVICES:
             assert public <= provisions
         else:
             assert not (public & provisions), name

@@ -28,7 +28,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
 from cloudkader import paths
-from server_process import server_factory  # noqa: F401  (session fixture)
+try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
+    from .server_process import server_factory  # noqa: F401  (session fixture)
+except ImportError:
+    from server_process import server_factory  # noqa: F401
 
 SUITE = paths.ROOT.parent / "shared" / "w3c" / "sparql11-protocol"
 MANIFEST = SUITE / "manifest.ttl"

@@ -231,8 +231,23 @@ def render_resource(iri: str, about: Graph, store) -> str:
     if str(CKD.Organisation) in types:
         concerning = [provision_summary(p) for p in sorted(view.provisions.values(), key=ld._order_key)
                       if URIRef(iri) in p.facts.get("organisation", [])]
-        return render("resource.html", concerning=concerning, **common)
+        return render("resource.html", concerning=concerning, org_scopes=organisation_scopes(iri), **common)
     return render("resource.html", **common)
+
+
+def organisation_scopes(iri: str) -> list[dict]:
+    """The frameworks in scope for an organisation, as the checks compute them."""
+    from ..enrichment import scopes_for
+
+    try:
+        k = core.get_checker(ld.store_spec()).k
+        scopes = scopes_for(k, Graph(), URIRef(iri))
+    except Exception:  # a page must not fail on this
+        return []
+    lang = current_lang()
+    order = {f: i for i, f in enumerate(corpus_view().frameworks.values())}
+    return sorted(({"framework": sc.framework, "scope": sc.kind, "reason": sc.reason.get(lang) or sc.reason.get("nl", "")}
+                   for sc in scopes), key=lambda x: order.get(x["framework"], 99))
 
 
 def provision_page(iri: str, about: Graph, store) -> str:
@@ -405,7 +420,7 @@ def _form_vocab(spec: str, lang: str) -> dict:
         return view.label(iri, lang)
 
     def individuals(cls) -> list[Option]:
-        rows = select(store, f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> FILTER(isIRI(?x)) }}")
+        rows = select(store, f"SELECT DISTINCT ?x WHERE {{ ?x a/rdfs:subClassOf* <{cls}> FILTER(isIRI(?x)) }}")
         return sorted((Option(local(r["x"]), str(r["x"]), label(r["x"]), view.definition(r["x"], lang)) for r in rows),
                       key=lambda o: o.label.lower())
 

@@ -108,4 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # run as ``python -m cloudkader.cli``: use the module's canonical copy, where the extra
+    # subcommands register themselves
+    from cloudkader.cli import main as _main
+
+    raise SystemExit(_main())

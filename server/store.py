@@ -120,6 +120,8 @@ class MemoryStore:
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         target = self.dataset
         if default_graph_uris or named_graph_uris:
+            # the protocol's dataset replaces the query's FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4)
+            query.algebra["datasetClause"] = None
             target = self._view(default_graph_uris, named_graph_uris)
         try:
             res = target.query(query)
@@ -181,6 +183,9 @@ def _ox_to_rdflib(term):
     raise QueryError(f"unsupported term in result: {term!r}")
 
 
+BASE_IRI = "https://w3id.org/cloudkader/"
+
+
 class OxigraphStore:
     """The corpus in an embedded pyoxigraph store (in memory, or on disk at ``path``)."""
 
@@ -218,13 +223,13 @@ class OxigraphStore:
         else:
             kwargs["use_default_graph_as_union"] = True
         try:
-            res = self.store.query(sparql, **kwargs)
+            res = self.store.query(sparql, base_iri=BASE_IRI, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"syntax error in query: {exc}") from None
         except Exception as exc:
             raise QueryError(f"query failed: {exc}") from None
-        if isinstance(res, bool):
-            return QueryResult("ask", boolean=res)
+        if isinstance(res, bool) or type(res).__name__ == "QueryBoolean":
+            return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
             rows = [tuple(_ox_to_rdflib(sol[v]) for v in variables) for sol in res]

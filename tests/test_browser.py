@@ -113,6 +113,9 @@ def test_check_form_in_a_browser(server, browser):
     # the generated description is on the page too
     assert "ckd:SharePointOnline" in browser.find_element(By.ID, "turtle").get_attribute("textContent")
 
+    browser.execute_script("window.scrollTo(0, 0)")
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1300, min(max(height, 1000), 3200))
     browser.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
     # no script or style blocked by the Content-Security-Policy, nothing missing

@@ -846,3 +846,18 @@ def ontology_term(term: str):
     for tr in graph.triples((URIRef(iri), None, None)):
         sub.add(tr)
     return rdf_response(sub, fmt)
+
+
+def warm(app) -> None:
+    """Build the per-process caches (corpus view, register check, ontology documentation) before
+    the first request, so that no visitor waits for them. Optional: call after ``create_app``."""
+    from .docs import _model
+
+    spec = app.config.get("CLOUDKADER_STORE", "memory")
+    with app.app_context():
+        with _VIEW_LOCK:
+            _view_for(spec)
+        with _REGISTER_LOCK:
+            _register_report_for(spec)
+        for lang in LANGS:
+            _model(spec, lang)

@@ -5,12 +5,13 @@ organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint)."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Protocol
 
 import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
 from rdflib.plugins.sparql.algebra import translateQuery
 
 from .results import QueryError, QueryResult
@@ -23,13 +24,42 @@ class UpdateRefused(QueryError):
     """A SPARQL Update sent to the read-only endpoint."""
 
 
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_UPDATE_WORDS = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+class ReadOnlyError(RuntimeError):
+    """Something tried to change a store that serves the corpus (see ``freeze``)."""
+
+
+def expand_escapes(sparql: str) -> str:
+    """The query with its codepoint escapes (``\\u0053``, ``\\U00000053``) expanded, as every SPARQL
+    parser reads it (SPARQL 1.1 §19.2): ``\\u0053ERVICE`` *is* the keyword ``SERVICE``, so keyword
+    checks must look at this text, never at the raw one."""
+    try:
+        return expandUnicodeEscapes(sparql)
+    except ValueError:  # an escape that is no code point: no parser accepts the query anyway
+        return sparql + "\nSERVICE INSERT"  # makes every keyword check below look closer
+
+
+class _KeywordPattern:
+    """A keyword regex searched in the query *after* codepoint escapes are expanded (the
+    ``search`` interface of ``re.Pattern``, which ``remote_store`` uses)."""
+
+    def __init__(self, pattern: str):
+        self.regex = re.compile(pattern, re.IGNORECASE)
+
+    def search(self, sparql: str):
+        return self.regex.search(expand_escapes(sparql))
+
+
+_SERVICE = _KeywordPattern(r"\bSERVICE\b")
+_UPDATE_WORDS = _KeywordPattern(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b")
 
 
 def check_query(sparql: str):
     """Parse ``sparql``; refuse updates and SERVICE; raise QueryError with line and column on a
-    syntax error. Returns the parsed query (rdflib algebra)."""
+    syntax error. Returns the parsed query (rdflib algebra).
+
+    SERVICE is looked for in the algebra of *every* query (not only when the raw text shows the
+    word): rdflib would otherwise send the inner query to any IRI — the loopback interface, the
+    cloud metadata address — from the server."""
     try:
         parsed = parseQuery(sparql)
     except Exception as exc:
@@ -44,8 +74,8 @@ def check_query(sparql: str):
     try:
         query = translateQuery(parsed)
     except Exception as exc:
-        raise QueryError(f"invalid query: {exc}") from None
-    if _SERVICE.search(sparql) and _has_service(query.algebra):
+        raise QueryError(f"invalid query: {' '.join(str(exc).split())[:300]}") from None
+    if _has_service(query.algebra):
         raise QueryError("SERVICE (federated query) is not supported by this endpoint")
     return query
 

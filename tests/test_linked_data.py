@@ -36,7 +36,7 @@ def client(app):
 
 def _iris(store, where: str) -> list[str]:
     res = store.query(
-        "PREFIX ckd: <https://w3id.org/cloudkader/def#>\n"
+        "PREFIX ckd: <https://w3id.org/cloudkader/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         f"SELECT DISTINCT ?s WHERE {{ {where} FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{ID_NS}\")) }}")
     return sorted(str(r[0]) for r in res.rows)
 
@@ -49,10 +49,11 @@ KINDS = {
     "theme": "?s a ckd:Theme",
     "document": "{ ?s a ckd:CitedDocument } UNION { ?s a ckd:SourceText }",
     "service": "?s a ckd:CloudService",
-    "system": "?s a ckd:System",
+    "system": "?s a/rdfs:subClassOf* ckd:System",
     "anything": "?s ?p ?o",
 }
-MINIMUM = {"framework": 5, "provision": 100, "organisation": 15, "role": 5, "theme": 16, "document": 5}
+MINIMUM = {"framework": 5, "provision": 100, "organisation": 15, "role": 5, "theme": 16, "document": 5, "system": 2,
+           "service": 1}
 
 
 def _path(iri: str) -> str:

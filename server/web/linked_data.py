@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..app_state import get_store
-from ..namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, SH, sparql_prologue
+from ..namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, sparql_prologue
 from ..sources import normalise, normalised_source
 from .negotiation import choose
 

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -25,7 +25,7 @@ from ..app_state import get_store
 from ..description import DescriptionError
 from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
 from . import linked_data as ld
-from .linked_data import corpus_view, current_lang, link, register_report, select, t, the_store
+from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
 
 bp = Blueprint("pages", __name__)
 bp.after_request(ld.add_security_headers)

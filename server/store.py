@@ -62,6 +62,8 @@ def check_query(sparql: str):
     cloud metadata address — from the server."""
     try:
         parsed = parseQuery(sparql)
+    except RecursionError:
+        raise QueryError("syntax error in query: nested too deeply") from None
     except Exception as exc:
         if _UPDATE_WORDS.search(sparql):
             try:
@@ -73,9 +75,12 @@ def check_query(sparql: str):
         raise QueryError(f"syntax error in query: {_syntax_message(exc, sparql)}") from None
     try:
         query = translateQuery(parsed)
+        has_service = _has_service(query.algebra)
+    except RecursionError:
+        raise QueryError("invalid query: nested too deeply") from None
     except Exception as exc:
         raise QueryError(f"invalid query: {' '.join(str(exc).split())[:300]}") from None
-    if _has_service(query.algebra):
+    if has_service:
         raise QueryError("SERVICE (federated query) is not supported by this endpoint")
     return query
 
@@ -111,6 +116,25 @@ class Store(Protocol):
     def triples_about(self, iri: str) -> Graph: ...
 
 
+def _refuse(*_args, **_kwargs):
+    raise ReadOnlyError("this store serves the corpus and is read-only")
+
+
+def truncate(result: QueryResult, max_rows: int | None) -> tuple[QueryResult, bool]:
+    """The first ``max_rows`` rows (SELECT) or triples (CONSTRUCT/DESCRIBE) of ``result``, and
+    whether anything was cut (for stores that cannot stop early)."""
+    if not max_rows:
+        return result, False
+    if result.kind == "select" and len(result.rows) > max_rows:
+        return QueryResult("select", result.variables, result.rows[:max_rows]), True
+    if result.kind == "graph" and result.graph is not None and len(result.graph) > max_rows:
+        g = Graph()
+        for t in islice(result.graph, max_rows):
+            g.add(t)
+        return QueryResult("graph", graph=g), True
+    return result, False
+
+
 class MemoryStore:
     """The corpus in an rdflib Dataset whose default graph is the union of the named graphs."""
 
@@ -118,6 +142,7 @@ class MemoryStore:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
+        self.frozen = False
 
     @classmethod
     def from_nquads(cls, path: Path) -> "MemoryStore":
@@ -130,22 +155,41 @@ class MemoryStore:
         for t in graph:
             g.add(t)
 
+    def freeze(self) -> None:
+        """Make the store read-only: every method of the rdflib store that writes raises
+        ReadOnlyError from now on (the web service calls this before it serves). Reading —
+        queries, ``quads``, ``get_context`` — is untouched."""
+        backend = self.dataset.store
+        for method in ("add", "addN", "remove", "add_graph", "remove_graph", "update"):
+            setattr(backend, method, _refuse)
+        self.frozen = True
+
+    def after_fork(self) -> None:
+        """Nothing to do: the rdflib store lives in the process's own memory."""
+
     def graph_names(self) -> list[str]:
         return sorted(str(g.identifier) for g in self.dataset.graphs() if len(g) and not str(g.identifier).startswith("urn:x-rdflib"))
 
     def _view(self, default_graph_uris: list[str], named_graph_uris: list[str]) -> Dataset:
-        """The RDF dataset a request names with default-graph-uri / named-graph-uri."""
+        """The RDF dataset a request names with default-graph-uri / named-graph-uri (a copy: the
+        store itself is only read — ``get_context`` does not create graphs in it)."""
         view = Dataset(default_union=False)
         for uri in default_graph_uris:
-            for t in self.dataset.graph(URIRef(uri)):
+            for t in self.dataset.get_context(URIRef(uri)):
                 view.default_graph.add(t)
         for uri in named_graph_uris:
             g = view.graph(URIRef(uri))
-            for t in self.dataset.graph(URIRef(uri)):
+            for t in self.dataset.get_context(URIRef(uri)):
                 g.add(t)
         return view
 
     def query(self, sparql, default_graph_uris=(), named_graph_uris=()) -> QueryResult:
+        return self.query_limited(sparql, default_graph_uris, named_graph_uris)[0]
+
+    def query_limited(self, sparql, default_graph_uris=(), named_graph_uris=(),
+                      max_rows: int | None = None) -> tuple[QueryResult, bool]:
+        """Like ``query``, but stops after ``max_rows`` rows (SELECT) or keeps the first
+        ``max_rows`` triples (CONSTRUCT/DESCRIBE); also says whether it cut anything."""
         query = check_query(sparql)
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         target = self.dataset
@@ -155,11 +199,15 @@ class MemoryStore:
             target = self._view(default_graph_uris, named_graph_uris)
         try:
             res = target.query(query)
+            return _from_rdflib(res, max_rows)
         except QueryError:
             raise
+        except RecursionError:
+            raise QueryError("query failed: nested too deeply") from None
+        except ReadOnlyError:
+            raise UpdateRefused("the query tried to change the store: this endpoint is read-only") from None
         except Exception as exc:
-            raise QueryError(f"query failed: {exc}") from None
-        return _from_rdflib(res)
+            raise QueryError(f"query failed: {' '.join(str(exc).split())[:500]}") from None
 
     def triples_about(self, iri: str) -> Graph:
         g = Graph()
@@ -182,13 +230,16 @@ def _add_bnode_closure(ds, node, g, seen=None):
             _add_bnode_closure(ds, o, g, seen)
 
 
-def _from_rdflib(res) -> QueryResult:
+def _from_rdflib(res, max_rows: int | None = None) -> tuple[QueryResult, bool]:
     if res.type == "ASK":
-        return QueryResult("ask", boolean=bool(res.askAnswer))
+        return QueryResult("ask", boolean=bool(res.askAnswer)), False
     if res.type == "SELECT":
         variables = [str(v) for v in res.vars]
-        return QueryResult("select", variables, [tuple(row) for row in res])
-    return QueryResult("graph", graph=res.graph)
+        rows_iter = iter(res)  # lazy where rdflib can be: stops at the cap
+        rows = [tuple(row) for row in (islice(rows_iter, max_rows) if max_rows else rows_iter)]
+        truncated = bool(max_rows) and next(rows_iter, None) is not None
+        return QueryResult("select", variables, rows), truncated
+    return truncate(QueryResult("graph", graph=res.graph), max_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +267,37 @@ def _ox_to_rdflib(term):
 BASE_IRI = "https://w3id.org/cloudkader/"
 
 
+class _ReadOnlyOxigraph:
+    """A pyoxigraph Store behind a door that only lets reads through (``query`` itself parses
+    queries only: pyoxigraph runs updates through ``update``, which is not here)."""
+
+    _READS = frozenset({"query", "named_graphs", "quads_for_pattern", "contains_named_graph", "dump", "__len__",
+                        "__iter__", "__contains__"})
+
+    def __init__(self, store):
+        object.__setattr__(self, "_store", store)
+
+    def __getattr__(self, name):
+        if name in self._READS:
+            return getattr(self._store, name)
+        if name in ("add", "add_graph", "bulk_extend", "bulk_load", "clear", "clear_graph", "extend", "load",
+                    "remove", "remove_graph", "update", "optimize", "backup", "flush"):
+            return _refuse
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        _refuse()
+
+    def __len__(self):
+        return len(self._store)
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __contains__(self, quad):
+        return quad in self._store
+
+
 class OxigraphStore:
     """The corpus in an embedded pyoxigraph store (in memory, or on disk at ``path``)."""
 
@@ -225,7 +307,9 @@ class OxigraphStore:
         import pyoxigraph as ox
 
         self._ox = ox
+        self.path = path
         self.store = ox.Store(path) if path else ox.Store()
+        self.frozen = False
 
     @classmethod
     def from_nquads(cls, nquads: Path, path: str | None = None) -> "OxigraphStore":
@@ -238,13 +322,39 @@ class OxigraphStore:
         data = graph.serialize(format="nt", encoding="utf-8")
         self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(name))
 
+    def freeze(self) -> None:
+        """Make the store read-only: on disk, reopen the database read-only; in memory, keep the
+        store behind a wrapper that has no writing method."""
+        if self.frozen:
+            return
+        if self.path:
+            self.store.flush()
+            raw = self._ox.Store.read_only(self.path)
+        else:
+            raw = self.store
+        self.store = _ReadOnlyOxigraph(raw)
+        self.frozen = True
+
+    def after_fork(self) -> None:
+        """In a forked query worker: an on-disk database gets its own read-only handle (RocksDB
+        handles must not be shared across ``fork``); an in-memory store is the worker's copy."""
+        if self.path:
+            self.store = _ReadOnlyOxigraph(self._ox.Store.read_only(self.path))
+            self.frozen = True
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
     def query(self, sparql, default_graph_uris=(), named_graph_uris=()) -> QueryResult:
+        return self.query_limited(sparql, default_graph_uris, named_graph_uris)[0]
+
+    def query_limited(self, sparql, default_graph_uris=(), named_graph_uris=(),
+                      max_rows: int | None = None) -> tuple[QueryResult, bool]:
         ox = self._ox
         if _SERVICE.search(sparql) or _UPDATE_WORDS.search(sparql):
-            check_query(sparql)  # refuses SERVICE and updates with the same messages as memory
+            # refuses SERVICE (pyoxigraph would send it over HTTP) and updates with the same
+            # messages as memory; the words are looked for after codepoint escapes are expanded
+            check_query(sparql)
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         kwargs = {}
         if default_graph_uris or named_graph_uris:
@@ -254,20 +364,25 @@ class OxigraphStore:
             kwargs["use_default_graph_as_union"] = True
         try:
             res = self.store.query(sparql, base_iri=BASE_IRI, **kwargs)
+            if isinstance(res, bool) or type(res).__name__ == "QueryBoolean":
+                return QueryResult("ask", boolean=bool(res)), False
+            it = iter(res)  # pyoxigraph streams: stop at the cap
+            items = list(islice(it, max_rows)) if max_rows else list(it)
+            truncated = bool(max_rows) and next(it, None) is not None
         except SyntaxError as exc:
             raise QueryError(f"syntax error in query: {exc}") from None
+        except ReadOnlyError:
+            raise UpdateRefused("the query tried to change the store: this endpoint is read-only") from None
         except Exception as exc:
-            raise QueryError(f"query failed: {exc}") from None
-        if isinstance(res, bool) or type(res).__name__ == "QueryBoolean":
-            return QueryResult("ask", boolean=bool(res))
+            raise QueryError(f"query failed: {' '.join(str(exc).split())[:500]}") from None
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            rows = [tuple(_ox_to_rdflib(sol[v]) for v in variables) for sol in res]
-            return QueryResult("select", variables, rows)
+            rows = [tuple(_ox_to_rdflib(sol[v]) for v in variables) for sol in items]
+            return QueryResult("select", variables, rows), truncated
         g = Graph()
-        for t in res:
+        for t in items:
             g.add((_ox_to_rdflib(t.subject), _ox_to_rdflib(t.predicate), _ox_to_rdflib(t.object)))
-        return QueryResult("graph", graph=g)
+        return QueryResult("graph", graph=g), truncated
 
     def triples_about(self, iri: str) -> Graph:
         res = self.query(f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}")

@@ -34,6 +34,19 @@ def checker():
     return get_checker("memory")
 
 
+@pytest.fixture(scope="module")
+def app():
+    """The real Flask application on the embedded default store."""
+    from cloudkader.web import create_app
+
+    return create_app("memory")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
 class CliRun:
     def __init__(self, code: int, out: str, err: str):
         self.code, self.out, self.err = code, out, err

@@ -22,16 +22,6 @@ JSONLD = "application/ld+json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module")
-def app():
-    from cloudkader.web import create_app
-
-    return create_app("memory")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -18,16 +18,6 @@ from cloudkader.sources import normalise, normalised_source
 HTML = {"Accept": "text/html"}
 
 
-@pytest.fixture(scope="module")
-def app():
-    from cloudkader.web import create_app
-
-    return create_app("memory")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def _text(resp) -> str:

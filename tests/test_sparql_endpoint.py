@@ -31,16 +31,6 @@ DESCRIBE = "DESCRIBE <https://w3id.org/cloudkader/id/rijk>"
 KEYS = ["gemeenten", "irc", "jenv", "rijk", "tk"]
 
 
-@pytest.fixture(scope="module")
-def app():
-    from cloudkader.web import create_app
-
-    return create_app("memory")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def get(client, query, accept=None, **params):

@@ -200,7 +200,7 @@ class MemoryStore:
         try:
             res = target.query(query)
             return _from_rdflib(res, max_rows)
-        except QueryError:
+        except (QueryError, MemoryError):
             raise
         except RecursionError:
             raise QueryError("query failed: nested too deeply") from None
@@ -371,6 +371,8 @@ class OxigraphStore:
             truncated = bool(max_rows) and next(it, None) is not None
         except SyntaxError as exc:
             raise QueryError(f"syntax error in query: {exc}") from None
+        except (QueryError, MemoryError):
+            raise
         except ReadOnlyError:
             raise UpdateRefused("the query tried to change the store: this endpoint is read-only") from None
         except Exception as exc:

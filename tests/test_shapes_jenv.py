@@ -205,9 +205,9 @@ def test_inline_measures(ttl, cli):
 ])
 @pytest.mark.parametrize("deployment", ["ckd:PublicCloud", None])
 def test_products(ttl, cli, products, expected, deployment):
-    # with full measures in a public cloud, or without any deployment model: only the products count
-    results = jenv_results(cli, ttl(service(deployment=deployment, products=products,
-                                            measures="full" if deployment else "none")))
+    # with full measures, in a public cloud or without a deployment model (the Microsoft online
+    # products are public cloud use by themselves): only the products count
+    results = jenv_results(cli, ttl(service(deployment=deployment, products=products, measures="full")))
     assert sorted(r["provision"] for r in results) == sorted(expected)
     assert all(r["severity"] == "Violation" for r in results)
 
@@ -269,15 +269,17 @@ def test_frameworks_of_a_jenv_service(ttl, cli):
     pytest.param("ckd:PublicCloud", (), PUBLIC_CLOUD_PROVISIONS | {j("geldigheid")}, id="public-cloud"),
     pytest.param("ckd:HybridCloud", (), PUBLIC_CLOUD_PROVISIONS | {j("geldigheid")}, id="hybrid-cloud"),
     pytest.param("ckd:OnPremises", (), {j("geldigheid")}, id="on-premises"),
+    # Exchange Online, SharePoint, OneDrive and Teams run in Microsoft's public cloud
+    # (ckd:PublicCloudProduct): using one is public cloud use, whatever the rest runs on
     pytest.param("ckd:OnPremises", ("ckd:ExchangeOnline",),
-                 {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-exchange")}, id="exchange"),
+                 PUBLIC_CLOUD_PROVISIONS | {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-exchange")}, id="exchange"),
     pytest.param(None, ("ckd:ExchangeHybrid",),
-                 {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-exchange")}, id="exchange-hybrid"),
+                 PUBLIC_CLOUD_PROVISIONS | {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-exchange")}, id="exchange-hybrid"),
     pytest.param(None, ("ckd:TeamsVideoConferencing",),
-                 {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-teams")}, id="teams-video"),
+                 PUBLIC_CLOUD_PROVISIONS | {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-teams")}, id="teams-video"),
     pytest.param(None, ("ckd:M365DesktopApps",), {j("geldigheid"), j("beleidslijn-ms365")}, id="desktop-apps"),
     pytest.param(None, ("ckd:SharePointOnline",),
-                 {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-onedrive-sharepoint")}, id="sharepoint"),
+                 PUBLIC_CLOUD_PROVISIONS | {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-onedrive-sharepoint")}, id="sharepoint"),
     pytest.param("ckd:PublicCloud", ("ckd:OneDriveOnline", "ckd:TeamsCollaboration"),
                  PUBLIC_CLOUD_PROVISIONS | {j("geldigheid"), j("beleidslijn-ms365"), j("beleidslijn-teams"),
                                             j("beleidslijn-onedrive-sharepoint")}, id="public-cloud-with-products"),

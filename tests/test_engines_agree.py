@@ -67,7 +67,7 @@ def generated(n: int, seed: int = 7) -> str:
 def descriptions():
     for f in sorted(paths.EXAMPLES_DIR.glob("*.ttl")) + [paths.DATA_DIR / "register" / "kamerbrief-2024.ttl"]:
         yield f.name, f.read_bytes()
-    yield "generated-40", generated(40).encode()
+    yield "generated-12", generated(12).encode()
 
 
 @pytest.fixture(scope="module")

@@ -275,10 +275,19 @@ def _add_result(out: Graph, raw: RawResult, severity: str, nl: str, en: str, pro
 
 
 def _label(g: Graph, s) -> str | None:
+    """The service's label: with several, the Dutch one, else one without a language, else the
+    English one, else any (the smallest) — the same whatever order the graph yields them in."""
     from rdflib.namespace import RDFS
 
-    lab = g.value(s, RDFS.label)
-    return str(lab) if lab is not None else None
+    best = min((label_rank(lab), str(lab)) for lab in g.objects(s, RDFS.label)) if (s, RDFS.label, None) in g else None
+    return best[1] if best is not None else None
+
+
+def label_rank(lab) -> int:
+    """How much a label is preferred (lower first): nl, no language, en, other, not a literal."""
+    if not isinstance(lab, Literal):
+        return 4
+    return {"nl": 0, None: 1, "en": 2}.get(lab.language.lower() if lab.language else None, 3)
 
 
 def applicable_json(reports: list[ServiceReport]) -> dict:

@@ -7,7 +7,17 @@ Protocol tests use it for their data graphs. The service stays read-only afterwa
 
 ``--port 0`` binds a free port; the line printed when the server is ready names the real URL::
 
-    cloudkader serving on http://127.0.0.1:8080/ (store memory, 8 threads)
+    cloudkader serving on http://127.0.0.1:8080/ (store memory, 8 threads, 2 query workers, query timeout 10 s)
+
+Limits (docs/security.md), each an option, else its environment variable, else the default:
+``--query-timeout`` (``CLOUDKADER_QUERY_TIMEOUT``, 10 s), ``--max-rows`` (``CLOUDKADER_MAX_ROWS``,
+10 000), ``--max-body`` (``CLOUDKADER_MAX_BODY``, 5 MB), ``--max-services``
+(``CLOUDKADER_MAX_SERVICES``, 1000), ``--query-workers`` (``CLOUDKADER_QUERY_WORKERS``),
+``--query-memory`` (``CLOUDKADER_QUERY_MEMORY_MB``, 1024).
+
+Before it serves, the store is made read-only (``freeze``) and the query worker processes are
+started (``cloudkader.query_executor``) — before waitress starts its threads, so the one ``fork``
+of the server process happens while it has a single thread.
 """
 
 from __future__ import annotations
@@ -57,32 +67,62 @@ def load_graphs(store, specs: list[str]) -> None:
         print(f"loaded {len(g)} triples from {path} into <{iri}>", file=sys.stderr)
 
 
+def limits_config(args) -> dict:
+    """App config for the limits given as options (the others come from the environment)."""
+    from .web.security import LIMITS
+
+    out = {}
+    for lim in LIMITS:
+        value = getattr(args, lim.option.lstrip("-").replace("-", "_"), None)
+        if value is not None:
+            out[lim.key] = value
+    return out
+
+
 def cmd_serve(args) -> int:
     import waitress
 
+    from . import query_executor
     from .app_state import get_store
     from .web import create_app
+    from .web.security import query_limits
 
     specs = list(args.load_graph)
     for spec in specs:  # check every argument before the (slower) corpus load
         parse_load_graph(spec)
     try:
+        app = create_app(args.store, limits_config(args))
+    except ValueError as exc:  # a bad CLOUDKADER_… environment variable
+        raise CliError(str(exc)) from None
+    try:
         store = get_store(args.store)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     load_graphs(store, specs)
-    app = create_app(args.store)
+    # read-only from here on; the query workers fork now, while this process has one thread
+    limits = query_limits(app)
+    executor = query_executor.executor_for(store, limits["workers"], limits["memory_mb"], limits["warmup"])
+    if executor is None and hasattr(store, "freeze"):
+        store.freeze()
+    # waitress buffers a body before the app sees it: cap that too (the app answers 413 up to
+    # twice its own limit, waitress beyond), so a client cannot park gigabytes in temp files
+    body_limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
+    extra = {"max_request_body_size": max(2 * body_limit, body_limit + 1024 * 1024)} if body_limit else {}
     server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                    ident="cloudkader")
+                                    ident="cloudkader", expose_tracebacks=False, **extra)
     host = args.host if ":" not in args.host else f"[{args.host}]"
     port = getattr(server, "effective_port", args.port)
-    print(f"cloudkader serving on http://{host}:{port}/ (store {args.store}, {args.threads} threads)", flush=True)
+    workers = f"{executor.size} query workers" if executor else "queries in server threads"
+    timeout = f"query timeout {limits['timeout']:g} s" if limits["timeout"] and executor else "no query timeout"
+    print(f"cloudkader serving on http://{host}:{port}/ (store {args.store}, {args.threads} threads, {workers}, "
+          f"{timeout})", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        query_executor.shutdown()
     return EXIT_OK
 
 
@@ -94,7 +134,29 @@ def register(sub) -> None:
     s.add_argument("--load-graph", action="append", default=[], metavar="IRI=FILE",
                    help="load FILE as the named graph IRI before serving (repeatable)")
     s.add_argument("--threads", type=int, default=THREADS, help=f"worker threads (default {THREADS})")
+    from .web.security import LIMITS
+
+    for lim in LIMITS:
+        s.add_argument(lim.option, type=_option_type(lim), default=None, metavar="N",
+                       help=f"{lim.help} (default {_show(lim.default())}, or ${lim.env})")
     s.set_defaults(func=cmd_serve)
+
+
+def _show(value) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _option_type(lim):
+    import argparse
+
+    def parse(text: str):
+        try:
+            return lim.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+    parse.__name__ = lim.option.lstrip("-")
+    return parse
 
 
 _EXTRA_COMMANDS.append(register)

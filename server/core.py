@@ -8,14 +8,24 @@ from functools import lru_cache
 from rdflib import Graph
 
 from . import description as desc_mod
-from .app_state import get_store
+from .app_state import get_store  # noqa: F401  (the web layer and its tests reach the store through here)
 from .checks import Checker, ServiceReport, applicable_json, validation_json
-from .knowledge import load as load_knowledge
+from .knowledge import compiled as compiled_knowledge
 
 
 @lru_cache(maxsize=None)
 def get_knowledge(store_spec: str = "memory"):
-    return load_knowledge(get_store(store_spec))
+    """What the checks know about the corpus. Every store holds the same compiled corpus, so
+    this is the compiled artefact (``build/knowledge.pickle``, rebuilt when stale) whatever the
+    store: no SPARQL at start-up. ``knowledge.load(store)`` reads the same from a store; the
+    tests keep both equal for every store. (Graphs added with ``serve --load-graph`` are served
+    by /sparql but are not part of what the checks know.)"""
+    return _compiled_knowledge()
+
+
+@lru_cache(maxsize=1)
+def _compiled_knowledge():
+    return compiled_knowledge()
 
 
 @lru_cache(maxsize=None)

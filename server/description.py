@@ -21,6 +21,11 @@ MEDIA_TYPES = {
     "application/n-triples": "nt",
 }
 MAX_JSONLD_DEPTH = 32
+# rdflib's Turtle and N-Triples parsers take time quadratic in the number of line breaks,
+# escapes and quote characters inside one string literal (they build the string piece by
+# piece): a 4 MB literal of line breaks keeps a server thread busy for minutes. A literal with
+# more of them than this is refused before parsing (a page of text has a few hundred).
+MAX_LITERAL_PIECES = 10_000
 
 
 class DescriptionError(ValueError):
@@ -73,6 +78,66 @@ def _check_jsonld(text: str, origin: str) -> None:
 
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
+_LEXEME = re.compile(r'"""|\'\'\'|["\'<#]')
+_PIECES = ("\\", "\r", "\n", '"', "'")
+
+
+def _string_end(text: str, start: int, delim: str) -> tuple[int, int]:
+    """(end of the content, end of the token) of the string literal whose content starts at
+    ``start``; a short string also ends at a line break (the parser reports that)."""
+    i = start
+    nl = -1
+    if len(delim) == 1:
+        nl = min((k for k in (text.find("\n", start), text.find("\r", start)) if k >= 0), default=-1)
+    while True:
+        j = text.find(delim, i)
+        if nl >= 0 and (j < 0 or nl < j):
+            return nl, nl
+        if j < 0:
+            return len(text), len(text)
+        k = j
+        while k > start and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:  # not escaped
+            end = j + len(delim)
+            if len(delim) == 3:  # up to two more quotes belong to the content: \"\"\"\"\"
+                while end < len(text) and text[end] == delim[0] and end - j < 5:
+                    end += 1
+            return j, end
+        i = j + 1
+
+
+def _check_literals(text: str, origin: str) -> None:
+    """Refuse Turtle/N-Triples with a string literal of more than MAX_LITERAL_PIECES line
+    breaks, escapes or quotes (linear time: comments and IRIs are skipped, literals counted)."""
+    pos = 0
+    while True:
+        m = _LEXEME.search(text, pos)
+        if not m:
+            return
+        token, start = m.group(), m.end()
+        if token == "#":
+            nl = text.find("\n", start)
+            if nl < 0:
+                return
+            pos = nl + 1
+            continue
+        if token == "<":
+            end = text.find(">", start)
+            if end < 0:
+                return
+            pos = end + 1
+            continue
+        content_end, pos = _string_end(text, start, token)
+        if content_end - start > MAX_LITERAL_PIECES:
+            content = text[start:content_end]
+            pieces = sum(content.count(c) for c in _PIECES)
+            if pieces > MAX_LITERAL_PIECES:
+                line = text.count("\n", 0, start) + 1
+                raise DescriptionError(f"{origin}: the string literal at line {line} has {pieces} line breaks, "
+                                       f"escapes or quotes; at most {MAX_LITERAL_PIECES} are accepted")
+        if pos <= start:
+            pos = start + 1
 
 
 def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
@@ -88,6 +153,8 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
         raise DescriptionError(f"{origin}: empty description")
     if fmt == "json-ld":
         _check_jsonld(text, origin)
+    elif fmt in ("turtle", "nt"):
+        _check_literals(text, origin)
     g = Graph()
     try:
         g.parse(data=text, format=fmt, publicID="urn:cloudkader:input:")

@@ -23,15 +23,21 @@ class Scope:
     reason: dict[str, str]
 
 
-def _copy_description(src: Graph, node, out: Graph, depth: int = 0, seen=None) -> None:
-    seen = seen if seen is not None else set()
-    if node in seen or depth > MAX_DEPTH:
-        return
-    seen.add(node)
-    for p, o in src.predicate_objects(node):
-        out.add((node, p, o))
-        if isinstance(o, (URIRef, BNode)) and p != RDF.type:
-            _copy_description(src, o, out, depth + 1, seen)
+def _copy_description(src: Graph, node, out: Graph) -> None:
+    """Copy the triples of ``node`` and of every node it reaches (through any property but
+    rdf:type) within MAX_DEPTH steps, breadth first: a node's distance is its shortest one, so
+    what is copied does not depend on the order the graph yields its triples in."""
+    seen = {node}
+    frontier = [node]
+    for depth in range(MAX_DEPTH + 1):
+        nxt = []
+        for n in frontier:
+            for p, o in src.predicate_objects(n):
+                out.add((n, p, o))
+                if isinstance(o, (URIRef, BNode)) and p != RDF.type and o not in seen:
+                    seen.add(o)
+                    nxt.append(o)
+        frontier = nxt
 
 
 def organisation_types(k: Knowledge, description: Graph, org: URIRef) -> set[str]:
@@ -55,6 +61,21 @@ def scopes_for(k: Knowledge, description: Graph, org: URIRef) -> list[Scope]:
         if kind:
             out.append(Scope(fw.iri, kind, _reason(fw, kind, lineage, types)))
     return out
+
+
+def merged_scopes(k: Knowledge, description: Graph, orgs) -> list[Scope]:
+    """The scopes of a service used by ``orgs``: binding through one organisation wins over
+    advisory through another; in framework order (as for one organisation), so the answer does
+    not depend on the order the organisations are listed in."""
+    service_scopes: list[Scope] = []
+    for org in orgs:
+        for sc in scopes_for(k, description, org):
+            if all(x.framework != sc.framework for x in service_scopes):
+                service_scopes.append(sc)
+            elif sc.kind == "binding":
+                service_scopes = [sc if x.framework == sc.framework else x for x in service_scopes]
+    keys = {fw.iri: fw.key for fw in k.frameworks.values()}
+    return sorted(service_scopes, key=lambda sc: keys.get(sc.framework, sc.framework))
 
 
 def _kind(fw: FrameworkScope, lineage: set[str], types: set[str]) -> str | None:
@@ -83,13 +104,7 @@ def enrich(k: Knowledge, description: Graph, services: list[URIRef]) -> tuple[Gr
         for c in list(data.objects(s, CKD.processes)):
             for b in k.broader.get(str(c), ()):
                 data.add((s, CKD.processes, URIRef(b)))
-        service_scopes: list[Scope] = []
-        for org in description.objects(s, CKD.usedBy):
-            for sc in scopes_for(k, description, org):
-                if all(x.framework != sc.framework for x in service_scopes):
-                    service_scopes.append(sc)
-                elif sc.kind == "binding":  # binding through one organisation wins over advisory
-                    service_scopes = [sc if x.framework == sc.framework else x for x in service_scopes]
+        service_scopes = merged_scopes(k, description, description.objects(s, CKD.usedBy))
         for sc in service_scopes:
             data.add((s, CKD.inScopeOf, URIRef(sc.framework)))
             data.add((s, CKD.bindingFramework if sc.kind == "binding" else CKD.advisoryFramework, URIRef(sc.framework)))

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
 from .namespaces import SH
@@ -88,9 +87,96 @@ class Result:
 Check = Callable[[Data, Node], bool]
 
 
+class RdflibTerms:
+    """The term space of the data the closures see: here rdflib terms (``Data``). Another term
+    space (``cloudkader.batch`` uses N-Triples strings and pyoxigraph literals) gives the same
+    compiled logic over other data structures: only constants and term tests change."""
+
+    @staticmethod
+    def term(t):
+        """A constant of the shapes graph (path predicate, class, value) as a data term."""
+        return t
+
+    @staticmethod
+    def node_kind_ok(v, kind) -> bool:
+        return _node_kind_ok(v, kind)
+
+    @staticmethod
+    def datatype_ok(v, dt) -> bool:
+        return isinstance(v, Literal) and (v.datatype or (RDF.langString if v.language else _XSD_STRING)) == dt \
+            and v.ill_typed is not True
+
+
+def rdf_list(g, node) -> list:
+    """The members of the RDF list at ``node``."""
+    out, seen = [], set()
+    while node is not None and node != RDF.nil and node not in seen:
+        seen.add(node)
+        first = g.value(node, RDF.first)
+        if first is None:
+            break
+        out.append(first)
+        node = g.value(node, RDF.rest)
+    return out
+
+
+class IndexedGraph:
+    """A read-only copy of a small graph (the shapes) with the lookups compiling needs, in plain
+    dictionaries: compiling reads the shapes graph thousands of times."""
+
+    def __init__(self, g: Graph):
+        self.sp: dict = {}
+        self.po: dict = {}
+        self.p: dict = {}
+        for s, p, o in g:
+            self.sp.setdefault((s, p), []).append(o)
+            self.po.setdefault((p, o), []).append(s)
+            self.p.setdefault(p, []).append((s, o))
+        self.by_s: dict = {}
+        for (s, p) in self.sp:
+            self.by_s.setdefault(s, []).append(p)
+
+    def objects(self, s=None, p=None):
+        if s is None:
+            return iter([o for _s, o in self.p.get(p, ())])
+        return iter(self.sp.get((s, p), ()))
+
+    def subjects(self, p=None, o=None):
+        if o is None:
+            return iter(dict.fromkeys(s for s, _o in self.p.get(p, ())))
+        return iter(self.po.get((p, o), ()))
+
+    def predicates(self, s=None, o=None):
+        return iter(self.by_s.get(s, ()))
+
+    def value(self, s=None, p=None, o=None, default=None, any=True):
+        vals = self.sp.get((s, p))
+        return vals[0] if vals else default
+
+    def __contains__(self, triple) -> bool:
+        s, p, o = triple
+        if s is None and o is None:
+            return p in self.p
+        if o is None:
+            return (s, p) in self.sp
+        if s is None:
+            return (p, o) in self.po
+        return o in self.sp.get((s, p), ())
+
+    def __iter__(self):
+        for (s, p), os in self.sp.items():
+            for o in os:
+                yield s, p, o
+
+
 class CompiledShapes:
-    def __init__(self, shapes: Graph):
+    def __init__(self, shapes: Graph, terms=RdflibTerms, wrap=None):
+        """``wrap(shape, check)``, when given, may replace the compiled check of each shape (the
+        batch engine memoises them)."""
+        shapes = shapes if isinstance(shapes, IndexedGraph) else IndexedGraph(shapes)
         self.g = shapes
+        self.terms = terms
+        self.wrap = wrap
         self._conforms: dict[Node, Check] = {}
         self._comps: dict[Node, list[tuple[Check, URIRef]]] = {}
         self._plans: dict = {}
@@ -114,7 +200,7 @@ class CompiledShapes:
         return isinstance(v, Literal) and v.toPython() is True
 
     def _list(self, node) -> list:
-        return list(Collection(self.g, node))
+        return rdf_list(self.g, node)
 
     # -- compile ------------------------------------------------------------------------------
     def conforms_check(self, shape: Node) -> Check:
@@ -129,9 +215,17 @@ class CompiledShapes:
         if self._deactivated(shape):
             checks = []
 
-        def conforms(d: Data, f, checks=checks) -> bool:
-            return all(c(d, f) for c in checks)
+        if len(checks) == 1:
+            conforms = checks[0]
+        else:
+            def conforms(d: Data, f, checks=checks) -> bool:
+                for c in checks:
+                    if not c(d, f):
+                        return False
+                return True
 
+        if self.wrap is not None:
+            conforms = self.wrap(shape, conforms)
         self._conforms[shape] = conforms
         return conforms
 
@@ -143,10 +237,12 @@ class CompiledShapes:
 
     def _compile_path(self, path):
         if isinstance(path, URIRef):
-            return lambda d, f: d.objects(f, path)
+            p = self.terms.term(path)
+            return lambda d, f: d.objects(f, p)
         inv = self.g.value(path, SH.inversePath)
         if isinstance(inv, URIRef):
-            return lambda d, f: d.subjects(inv, f)
+            q = self.terms.term(inv)
+            return lambda d, f: d.subjects(q, f)
         if (path, RDF.first, None) in self.g:  # a sequence path
             steps = [self._compile_path(x) for x in self._list(path)]
 
@@ -167,6 +263,7 @@ class CompiledShapes:
         """The constraint components of ``shape``; for a property shape, checks over its value
         nodes. Each returns True when satisfied."""
         g = self.g
+        term, terms = self.terms.term, self.terms
         comps: list[tuple[Check, URIRef]] = []
         path = self._path(shape)
         values = path if path is not None else (lambda d, f: [f])
@@ -176,32 +273,36 @@ class CompiledShapes:
         for p in set(g.predicates(shape, None)):
             if str(p).startswith(str(SH)) and p not in known and p not in _COMPONENTS:
                 raise Unsupported(f"{p} is not supported")
+        node_level = path is None  # the components test the node itself: no list of values
         for o in g.objects(shape, SH["not"]):
-            c = self.conforms_check(o)
-            comps.append((lambda d, f, c=c: all(not c(d, v) for v in values(d, f)), SH.NotConstraintComponent))
+            comps.append((_not(self.conforms_check(o), values, node_level), SH.NotConstraintComponent))
         for o in g.objects(shape, SH["and"]):
             cs = [self.conforms_check(x) for x in self._list(o)]
-            comps.append((lambda d, f, cs=cs: all(all(c(d, v) for c in cs) for v in values(d, f)), SH.AndConstraintComponent))
+            comps.append((_and(cs, values, node_level), SH.AndConstraintComponent))
         for o in g.objects(shape, SH["or"]):
             cs = [self.conforms_check(x) for x in self._list(o)]
-            comps.append((lambda d, f, cs=cs: all(any(c(d, v) for c in cs) for v in values(d, f)), SH.OrConstraintComponent))
+            comps.append((_or(cs, values, node_level), SH.OrConstraintComponent))
         for o in g.objects(shape, SH.xone):
             cs = [self.conforms_check(x) for x in self._list(o)]
             comps.append((lambda d, f, cs=cs: all(sum(1 for c in cs if c(d, v)) == 1 for v in values(d, f)), SH.XoneConstraintComponent))
         for o in g.objects(shape, SH.node):
-            c = self.conforms_check(o)
-            comps.append((lambda d, f, c=c: all(c(d, v) for v in values(d, f)), SH.NodeConstraintComponent))
+            comps.append((_all(self.conforms_check(o), values, node_level), SH.NodeConstraintComponent))
         for o in g.objects(shape, SH["class"]):
-            comps.append((lambda d, f, o=o: all(d.is_instance(v, o) for v in values(d, f)), SH.ClassConstraintComponent))
+            comps.append((_class(term(o), values, node_level), SH.ClassConstraintComponent))
         for o in g.objects(shape, SH.hasValue):
-            comps.append((lambda d, f, o=o: o in values(d, f), SH.HasValueConstraintComponent))
+            if node_level:
+                comps.append((lambda d, f, o=term(o): o == f, SH.HasValueConstraintComponent))
+            else:
+                comps.append((lambda d, f, o=term(o): o in values(d, f), SH.HasValueConstraintComponent))
         for o in g.objects(shape, SH["in"]):
-            allowed = set(self._list(o))
+            allowed = {term(x) for x in self._list(o)}
             comps.append((lambda d, f, a=allowed: all(v in a for v in values(d, f)), SH.InConstraintComponent))
         for o in g.objects(shape, SH.datatype):
-            comps.append((lambda d, f, o=o: all(isinstance(v, Literal) and (v.datatype or (RDF.langString if v.language else _XSD_STRING)) == o and v.ill_typed is not True for v in values(d, f)), SH.DatatypeConstraintComponent))
+            ok = terms.datatype_ok
+            comps.append((lambda d, f, o=o: all(ok(v, o) for v in values(d, f)), SH.DatatypeConstraintComponent))
         for o in g.objects(shape, SH.nodeKind):
-            comps.append((lambda d, f, o=o: all(_node_kind_ok(v, o) for v in values(d, f)), SH.NodeKindConstraintComponent))
+            ok = terms.node_kind_ok
+            comps.append((lambda d, f, o=o: all(ok(v, o) for v in values(d, f)), SH.NodeKindConstraintComponent))
         for o in g.objects(shape, SH.minCount):
             n = int(o)
             comps.append((lambda d, f, n=n: len(values(d, f)) >= n, SH.MinCountConstraintComponent))
@@ -214,16 +315,16 @@ class CompiledShapes:
             c = self.conforms_check(q)
             qmin, qmax = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
             if qmin is not None:
-                comps.append((lambda d, f, c=c, n=int(qmin): sum(1 for v in values(d, f) if c(d, v)) >= n, SH.QualifiedMinCountConstraintComponent))
+                comps.append((_qualified_min(c, int(qmin), values), SH.QualifiedMinCountConstraintComponent))
             if qmax is not None:
                 comps.append((lambda d, f, c=c, n=int(qmax): sum(1 for v in values(d, f) if c(d, v)) <= n, SH.QualifiedMaxCountConstraintComponent))
         return comps
 
     # -- validate -----------------------------------------------------------------------------
     def focus_nodes(self, d: Data, classes, nodes) -> list:
-        out = set(nodes)
+        out = {self.terms.term(n) for n in nodes}
         for c in classes:
-            out |= d.instances(c)
+            out |= d.instances(self.terms.term(c))
         return sorted(out, key=str)
 
     def validate(self, data: Graph | Data) -> list[Result]:
@@ -258,6 +359,102 @@ class CompiledShapes:
 
     def conforms(self, shape: Node, d: Data, focus) -> bool:
         return self.conforms_check(shape)(d, focus)
+
+
+# The checks of the logical components, as plain loops (the same short-circuits as all/any,
+# without a generator per call): on the node itself, or on every value node of a path.
+
+
+def _not(c, values, node_level):
+    if node_level:
+        return lambda d, f: not c(d, f)
+
+    def check(d, f):
+        for v in values(d, f):
+            if c(d, v):
+                return False
+        return True
+
+    return check
+
+
+def _and(cs, values, node_level):
+    def on(d, v):
+        for c in cs:
+            if not c(d, v):
+                return False
+        return True
+
+    if node_level:
+        return on
+
+    def check(d, f):
+        for v in values(d, f):
+            if not on(d, v):
+                return False
+        return True
+
+    return check
+
+
+def _or(cs, values, node_level):
+    def on(d, v):
+        for c in cs:
+            if c(d, v):
+                return True
+        return False
+
+    if node_level:
+        return on
+
+    def check(d, f):
+        for v in values(d, f):
+            if not on(d, v):
+                return False
+        return True
+
+    return check
+
+
+def _all(c, values, node_level):
+    if node_level:
+        return c
+
+    def check(d, f):
+        for v in values(d, f):
+            if not c(d, v):
+                return False
+        return True
+
+    return check
+
+
+def _class(o, values, node_level):
+    if node_level:
+        return lambda d, f: d.is_instance(f, o)
+
+    def check(d, f):
+        for v in values(d, f):
+            if not d.is_instance(v, o):
+                return False
+        return True
+
+    return check
+
+
+def _qualified_min(c, n, values):
+    def check(d, f):
+        if n <= 0:
+            return True
+        k = 0
+        for v in values(d, f):
+            if c(d, v):
+                k += 1
+                if k >= n:
+                    return True
+        return False
+
+    return check
 
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")

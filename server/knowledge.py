@@ -1,17 +1,35 @@
 """What the checks need to know about the corpus, read once from the store through SPARQL (so
 that every store — memory, oxigraph, a remote endpoint — gives the same answers): the
 vocabulary, the class hierarchy the reasoner classified, the types of the corpus' individuals,
-the framework scopes, the provisions and the SHACL shapes."""
+the framework scopes, the provisions and the SHACL shapes.
+
+Build once, start fast: :func:`compiled` reads the Knowledge from the compiled artefact
+``build/knowledge.pickle``, written beside ``build/corpus.nq`` by ``cloudkader build`` (or at the
+first start after a change) and keyed by the corpus digest and this module's code. An artefact
+whose key does not match, or that cannot be read, is never used: it is rebuilt from the
+compiled corpus. ``tests/test_startup.py`` keeps the artefact equal to what :func:`load` reads
+from each store, and checks the staleness rule."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
 from .description import Vocabulary
 from .namespaces import CKD, GRAPH, sparql_prologue
 from .store import Store
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_FORMAT_VERSION = "1"
+ARTEFACT = "knowledge.pickle"
 
 
 @dataclass
@@ -90,6 +108,8 @@ def load(store: Store) -> Knowledge:
     node_facts: dict[str, list[tuple[str, str]]] = {}
     for r in _select(store, "SELECT ?s ?p ?o WHERE { VALUES ?p { ckd:jurisdiction ckd:partOf } ?s ?p ?o FILTER(isIRI(?o)) }"):
         node_facts.setdefault(str(r["s"]), []).append((str(r["p"]), str(r["o"])))
+    for facts in node_facts.values():
+        facts.sort()  # the same order from every store (enrichment takes the first fact per property)
 
     broader: dict[str, set[str]] = {}
     for r in _select(store, "SELECT ?c ?b WHERE { ?c skos:broaderTransitive ?b }"):
@@ -120,6 +140,9 @@ def load(store: Store) -> Knowledge:
         if r.get("cond") is not None and str(r["cond"]) not in p.applies_when:
             p.applies_when.append(str(r["cond"]))
 
+    for p in provisions.values():
+        p.applies_when.sort()
+
     reasons: dict[str, dict[str, str]] = {}
     for r in _select(store, "SELECT ?s ?reason WHERE { ?s ckd:reason ?reason }"):
         reasons.setdefault(str(r["s"]), {}).setdefault(r["reason"].language or "nl", str(r["reason"]))
@@ -142,3 +165,73 @@ def load(store: Store) -> Knowledge:
 def superclasses_of_class(superclasses: dict[str, set[str]], cls: str) -> set[str]:
     """Every class whose superclasses include ``cls`` (its subclasses, itself included)."""
     return {c for c, sups in superclasses.items() if cls in sups} | {cls}
+
+
+# -- the compiled artefact ------------------------------------------------------------------------
+
+
+def code_digest() -> str:
+    """What the artefact's layout depends on besides the corpus: this module and the Vocabulary."""
+    h = hashlib.sha256(KNOWLEDGE_FORMAT_VERSION.encode())
+    for module in (__file__, Path(__file__).with_name("description.py")):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def _corpus_digest(nquads: Path) -> str:
+    return json.loads((nquads.parent / "stamp.json").read_text(encoding="utf-8"))["digest"]
+
+
+def _read_artefact(path: Path, key: dict) -> Knowledge | None:
+    try:
+        with open(path, "rb") as f:
+            header = pickle.load(f)
+            if header != key:
+                return None
+            k = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or foreign file: rebuild, never fail a start on it
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return None
+    return k if isinstance(k, Knowledge) else None
+
+
+def build_artefact(nquads: Path) -> Knowledge:
+    """Read the Knowledge from the compiled corpus at ``nquads`` (through an embedded pyoxigraph
+    store: the fastest to load) and write it beside it."""
+    from .store import OxigraphStore
+
+    k = load(OxigraphStore.from_nquads(nquads))
+    key = {"corpus": _corpus_digest(nquads), "code": code_digest()}
+    target = nquads.parent / ARTEFACT
+    tmp = nquads.parent / f"{ARTEFACT}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(key, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(k, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(target)
+    return k
+
+
+def compiled(target: Path | None = None) -> Knowledge:
+    """The Knowledge of the current corpus: from the artefact when its key matches the compiled
+    corpus' digest and this code, else rebuilt (the corpus first, if a source changed)."""
+    import fcntl
+
+    from . import corpus
+
+    nquads = corpus.compiled_corpus_path(target)
+    key = {"corpus": _corpus_digest(nquads), "code": code_digest()}
+    path = nquads.parent / ARTEFACT
+    k = _read_artefact(path, key)
+    if k is not None:
+        return k
+    with open(nquads.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            k = _read_artefact(path, key)  # another process may have built it meanwhile
+            if k is None:
+                k = build_artefact(nquads)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return k

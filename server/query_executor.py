@@ -29,6 +29,10 @@ Limits and their errors (all ``QueryUnavailable``, answered with 503 and ``Retry
 ``QueryTimeout`` (the query ran longer than ``timeout`` seconds), ``QueryBusy`` (no worker was
 free within ``timeout`` seconds), ``WorkerLost`` (the worker died, e.g. out of memory).
 
+Other work that the client controls runs there too: ``/validate`` and ``/applicable`` read and
+check the posted description in a worker (``call`` with a function registered by ``task``), under
+their own time limit.
+
 Stores that are not embedded (``sparql:URL``) and platforms without ``fork`` run the query in the
 calling thread (the remote store has its own HTTP timeout); so does ``workers=0``.
 """
@@ -47,6 +51,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from multiprocessing.connection import Connection
 
 from rdflib import Graph
@@ -78,10 +83,13 @@ class QueryUnavailable(Exception):
 
 
 class QueryTimeout(QueryUnavailable):
-    def __init__(self, timeout: float):
-        super().__init__(f"the query ran longer than the time limit of {timeout:g} s and was stopped; "
-                         "simplify it (a LIMIT, fewer unbound triple patterns) or run it on your own copy "
-                         "of the corpus")
+    def __init__(self, timeout: float, what: str = "query"):
+        if what == "query":
+            advice = ("simplify it (a LIMIT, fewer unbound triple patterns) or run it on your own copy "
+                      "of the corpus")
+        else:
+            advice = "send fewer or smaller service descriptions per request"
+        super().__init__(f"the {what} ran longer than the time limit of {timeout:g} s and was stopped; {advice}")
         self.timeout = timeout
 
 
@@ -93,6 +101,23 @@ class QueryBusy(QueryUnavailable):
 class WorkerLost(QueryUnavailable):
     def __init__(self, why: str):
         super().__init__(f"the query could not be completed: {why}")
+
+
+# -- tasks: other work that may run in a worker ----------------------------------------------------
+
+_TASKS: dict[str, Callable] = {}
+
+
+def task(fn: Callable) -> Callable:
+    """Register ``fn`` (a module-level function; its arguments and result are pickled) so that
+    ``QueryExecutor.call``/``call`` can run it in a worker under a time limit. Register at import
+    time: workers know the tasks registered before the pool started."""
+    _TASKS[f"{fn.__module__}:{fn.__qualname__}"] = fn
+    return fn
+
+
+def task_name(fn: Callable) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
 
 
 # -- in the worker --------------------------------------------------------------------------------
@@ -181,6 +206,12 @@ def _decode(payload: tuple) -> tuple[QueryResult, bool]:
 def _worker_main(fd: int, store, memory_mb: int | None) -> None:
     conn = Connection(fd)
     _die_with_parent()
+    try:  # a crash dump of the worker would show the *server's* inherited stack: misleading
+        import faulthandler
+
+        faulthandler.disable()
+    except Exception:
+        pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -194,17 +225,25 @@ def _worker_main(fd: int, store, memory_mb: int | None) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        _op, sparql, defaults, named, max_rows = request
+        op = request[0]
         try:
-            if hasattr(store, "query_limited"):
-                result, truncated = store.query_limited(sparql, defaults, named, max_rows)
+            if op == "call":
+                _op, name, args = request
+                fn = _TASKS.get(name)
+                if fn is None:
+                    raise LookupError(f"no task {name!r} in query workers")
+                reply = ("ok", fn(*args))
             else:
-                result, truncated = truncate(store.query(sparql, defaults, named), max_rows)
-            reply = ("ok", _encode(result, truncated))
+                _op, sparql, defaults, named, max_rows = request
+                if hasattr(store, "query_limited"):
+                    result, truncated = store.query_limited(sparql, defaults, named, max_rows)
+                else:
+                    result, truncated = truncate(store.query(sparql, defaults, named), max_rows)
+                reply = ("ok", _encode(result, truncated))
         except QueryError as exc:
             reply = ("query-error", exc)
         except MemoryError:
-            reply = ("memory", "the query needs more memory than a query worker may use")
+            reply = ("memory", "it needs more memory than a worker may use")
         except RecursionError:
             reply = ("query-error", QueryError("query failed: nested too deeply"))
         except Exception as exc:  # reported to the parent, which logs it and answers 500
@@ -448,8 +487,19 @@ class QueryExecutor:
             max_rows: int | None = DEFAULT_MAX_ROWS) -> tuple[QueryResult, bool]:
         """Run one query in a worker: (result, truncated). Raises QueryError (the query is
         wrong or refused), QueryUnavailable (time limit, no free worker, worker lost)."""
+        request = ("query", sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None)
+        return _decode(self._roundtrip(request, timeout, "query"))
+
+    def call(self, name: str, args: tuple = (), timeout: float | None = DEFAULT_TIMEOUT):
+        """Run the registered task ``name`` (see ``task``) with ``args`` in a worker, within
+        ``timeout`` seconds; returns what it returns. Raises QueryUnavailable like ``run``."""
+        if name not in _TASKS:
+            raise LookupError(f"{name!r} is not a registered task")
+        return self._roundtrip(("call", name, tuple(args)), timeout, "request")
+
+    def _roundtrip(self, request: tuple, timeout: float | None, what: str):
         if self.closed:
-            raise WorkerLost("the query service is shutting down")
+            raise WorkerLost("the service is shutting down")
         timeout = timeout or None
         worker = self._acquire(timeout)
         healthy = False
@@ -457,34 +507,34 @@ class QueryExecutor:
             with self._lock:
                 self._counts["queries"] += 1
             try:
-                worker.conn.send(("query", sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None))
+                worker.conn.send(request)
             except (OSError, ValueError):
                 with self._lock:
                     self._counts["lost"] += 1
-                raise WorkerLost("the query worker stopped") from None
+                raise WorkerLost("the worker stopped") from None
             if timeout is not None and not worker.conn.poll(timeout):
                 with self._lock:
                     self._counts["timeouts"] += 1
-                raise QueryTimeout(timeout)
+                raise QueryTimeout(timeout, what)
             try:
                 reply = worker.conn.recv()
                 worker.rss_grown_kb = worker.conn.recv()
             except (EOFError, OSError):
                 with self._lock:
                     self._counts["lost"] += 1
-                raise WorkerLost("the query worker stopped (it may have run out of memory)") from None
+                raise WorkerLost(f"the worker stopped (the {what} may have needed too much memory)") from None
             worker.served += 1
             healthy = True
         finally:
             self._release(worker, healthy)
         status, payload = reply
         if status == "ok":
-            return _decode(payload)
+            return payload
         if status == "query-error":
             raise payload
         if status == "memory":
             raise WorkerLost(payload)
-        raise RuntimeError(f"query worker failed: {payload}")
+        raise RuntimeError(f"worker failed: {payload}")
 
     # -- state --------------------------------------------------------------------------------------
 
@@ -512,7 +562,7 @@ class QueryExecutor:
 
 # -- one pool per store ------------------------------------------------------------------------------
 
-_executors: dict[int, QueryExecutor] = {}
+_executors: dict[tuple, QueryExecutor] = {}
 _registry_lock = threading.Lock()
 
 
@@ -522,29 +572,47 @@ def supports_workers(store) -> bool:
     return hasattr(os, "fork") and hasattr(socket, "send_fds") and isinstance(store, (MemoryStore, OxigraphStore))
 
 
-def executor_for(store, workers: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryExecutor | None:
+def executor_for(store, workers: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
+                 warmup: Callable[[], object] | None = None) -> QueryExecutor | None:
     """The pool of this store (started on first use); None when queries run in the calling thread
-    (``workers == 0``, a store that is not embedded, no ``fork``)."""
+    (``workers == 0``, a store that is not embedded, no ``fork``). ``warmup`` runs in this
+    process before a new pool forks, so that what it builds (e.g. the checker) is inherited."""
     if workers == 0 or not supports_workers(store):
         return None
+    key = (id(store), workers or default_workers(), memory_mb or None)
     with _registry_lock:
-        ex = _executors.get(id(store))
+        ex = _executors.get(key)
         if ex is None or ex.closed or ex.store is not store:
+            if warmup is not None:
+                try:
+                    warmup()
+                except Exception:  # the workers build it themselves then
+                    log.exception("warming up before starting the query workers failed")
             ex = QueryExecutor(store, workers, memory_mb)
-            _executors[id(store)] = ex
+            _executors[key] = ex
         return ex
 
 
 def execute(store, sparql: str, default_graph_uris=(), named_graph_uris=(), *, timeout: float | None = DEFAULT_TIMEOUT,
             max_rows: int | None = DEFAULT_MAX_ROWS, workers: int | None = None,
-            memory_mb: int | None = DEFAULT_MEMORY_MB) -> tuple[QueryResult, bool]:
+            memory_mb: int | None = DEFAULT_MEMORY_MB, warmup: Callable[[], object] | None = None) -> tuple[QueryResult, bool]:
     """Run ``sparql`` on ``store`` within the limits: (result, truncated)."""
-    ex = executor_for(store, workers, memory_mb)
+    ex = executor_for(store, workers, memory_mb, warmup)
     if ex is not None:
         return ex.run(sparql, default_graph_uris, named_graph_uris, timeout, max_rows)
     if hasattr(store, "query_limited"):
         return store.query_limited(sparql, default_graph_uris, named_graph_uris, max_rows or None)
     return truncate(store.query(sparql, default_graph_uris, named_graph_uris), max_rows or None)
+
+
+def call(store, fn: Callable, args: tuple = (), *, timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None,
+         memory_mb: int | None = DEFAULT_MEMORY_MB, warmup: Callable[[], object] | None = None):
+    """Run the task ``fn`` (registered with ``task``) with ``args`` in a worker of ``store``'s pool
+    within ``timeout`` seconds — or in the calling thread when there is no pool."""
+    ex = executor_for(store, workers, memory_mb, warmup)
+    if ex is None:
+        return fn(*args)
+    return ex.call(task_name(fn), args, timeout)
 
 
 def shutdown() -> None:

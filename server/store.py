@@ -38,19 +38,31 @@ def expand_escapes(sparql: str) -> str:
         return sparql + "\nSERVICE INSERT"  # makes every keyword check below look closer
 
 
+# what is not code in a query: strings, IRIs and comments (keywords never occur inside them)
+_NOT_CODE = re.compile("|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*",
+]))
+
+
 class _KeywordPattern:
-    """A keyword regex searched in the query *after* codepoint escapes are expanded (the
-    ``search`` interface of ``re.Pattern``, which ``remote_store`` uses)."""
+    """A keyword regex searched in the query's code — after codepoint escapes are expanded, with
+    strings, IRIs and comments blanked out — so that a word in a comment or a variable name
+    (``?service``) does not send every query through the slow guard parser (the ``search``
+    interface of ``re.Pattern``, which ``remote_store`` uses)."""
 
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern, re.IGNORECASE)
 
     def search(self, sparql: str):
-        return self.regex.search(expand_escapes(sparql))
+        return self.regex.search(_NOT_CODE.sub(" ", expand_escapes(sparql)))
 
 
-_SERVICE = _KeywordPattern(r"\bSERVICE\b")
-_UPDATE_WORDS = _KeywordPattern(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b")
+# a keyword, not part of a variable, prefixed name or longer word
+_SERVICE = _KeywordPattern(r"(?<![?$:\w-])SERVICE(?![\w:-])")
+_FROM = _KeywordPattern(r"(?<![?$:\w-])FROM(?![\w:-])")
+_UPDATE_WORDS = _KeywordPattern(r"(?<![?$:\w-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:-])")
 
 
 def check_query(sparql: str):
@@ -83,6 +95,15 @@ def check_query(sparql: str):
     if has_service:
         raise QueryError("SERVICE (federated query) is not supported by this endpoint")
     return query
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    """Whether the query has FROM or FROM NAMED (parsed: the word may be in a string)."""
+    try:
+        parsed = parseQuery(sparql)
+    except Exception:
+        return False
+    return bool(getattr(parsed[1], "datasetClause", None))
 
 
 def _syntax_message(exc: Exception, text: str) -> str:
@@ -360,7 +381,9 @@ class OxigraphStore:
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris] or [ox.DefaultGraph()]
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        else:
+        elif not (_FROM.search(sparql) and _has_dataset_clause(sparql)):
+            # (with this flag pyoxigraph ignores FROM / FROM NAMED: a query that has them gets
+            # the dataset they name — graphs of the store, never fetched — as with rdflib)
             kwargs["use_default_graph_as_union"] = True
         try:
             res = self.store.query(sparql, base_iri=BASE_IRI, **kwargs)

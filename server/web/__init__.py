@@ -7,6 +7,11 @@
 
 Every route calls the same core functions as the command line (``cloudkader.core`` and
 friends); no logic lives here twice.
+
+App-wide (``security``): security headers on every response, short error answers without
+internals, and the limits — query time, result rows, body size, services per request, query
+workers — taken from ``config``, else from the ``CLOUDKADER_…`` environment variables, else the
+defaults (docs/security.md).
 """
 
 from __future__ import annotations
@@ -17,14 +22,18 @@ DEFAULT_MAX_BODY = 5 * 1024 * 1024
 
 
 def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
+    from . import security
+
     app = Flask(__name__)
     app.config.update(
         CLOUDKADER_STORE=store_spec,
         MAX_CONTENT_LENGTH=DEFAULT_MAX_BODY,
         JSON_AS_ASCII=False,
     )
+    app.config.update(security.limits_from_env())
     if config:
         app.config.update(config)
+    security.install(app)
 
     from .api import bp as api_bp
     from .linked_data import bp as linked_data_bp

@@ -15,8 +15,16 @@ Status codes:
   message of ``DescriptionError``, with line and column where the parser gives them), an unknown
   ``framework`` key, an unknown theme or provision for ``/overlaps``;
 - 406 — the client accepts none of the answer's media types;
-- 413 — ``{"error": …}``: a body over ``MAX_CONTENT_LENGTH`` (5 MB);
-- 415 — ``{"error": …}``: a missing or unsupported ``Content-Type``.
+- 413 — ``{"error": …}``: a body over ``MAX_CONTENT_LENGTH`` (5 MB by default), or a description
+  of more services than ``CLOUDKADER_MAX_SERVICES`` (1000 by default; docs/security.md);
+- 415 — ``{"error": …}``: a missing or unsupported ``Content-Type``;
+- 503 — ``{"error": …}`` with ``Retry-After``: the check took longer than
+  ``CLOUDKADER_CHECK_TIMEOUT`` (30 s by default) and was stopped, or no worker was free.
+
+Reading and checking a description is work the client controls (a 1.5 MB description of one
+service with 20 000 measures takes ~9 s to validate), so ``/validate`` and ``/applicable`` run
+it in a worker process of the query pool (``check_task`` through ``query_executor.call``), which
+is killed when it runs past the time limit — like SPARQL queries.
 """
 
 from __future__ import annotations
@@ -29,9 +37,10 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template_string, request, url_for
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
-from .. import core
+from .. import core, query_executor
 from ..description import MEDIA_TYPES, DescriptionError
 from .negotiation import choose, media_type_of, prefers_html
+from .security import check_limits
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
@@ -46,9 +55,9 @@ VALIDATE_FORMATS = {"json": JSON, "turtle": "text/turtle", "ttl": "text/turtle",
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers or {}
 
 
 def error(status: int, message: str) -> Response:
@@ -59,7 +68,9 @@ def error(status: int, message: str) -> Response:
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return error(exc.status, exc.message)
+    resp = error(exc.status, exc.message)
+    resp.headers.update(exc.headers)
+    return resp
 
 
 @bp.errorhandler(InternalServerError)
@@ -78,7 +89,8 @@ def _store_spec() -> str:
     return current_app.config["CLOUDKADER_STORE"]
 
 
-def _read_description():
+def _read_body() -> tuple[bytes, str]:
+    """The request body and its format (turtle, json-ld, nt); ApiError for 415/413/400."""
     media_type, _params = media_type_of(request.headers.get("Content-Type"))
     if not media_type:
         raise ApiError(415, "missing Content-Type; send the service description as "
@@ -88,10 +100,45 @@ def _read_description():
     data = request.get_data(cache=False)  # raises RequestEntityTooLarge (413) over the limit
     if not data.strip():
         raise ApiError(400, "empty body: send a service description (DESIGN.md §3)")
+    return data, MEDIA_TYPES[media_type]
+
+
+@query_executor.task
+def check_task(kind: str, data: bytes, fmt: str, store_spec: str, frameworks, answer: str,
+               max_services: int) -> tuple[int, object]:
+    """Read the description and answer ``/validate`` or ``/applicable``: (200, answer) or
+    (status, message). Runs in a worker process (or in the server thread without workers)."""
     try:
-        return core.read_description(data, MEDIA_TYPES[media_type], "request body", _store_spec())
+        desc = core.read_description(data, fmt, "request body", store_spec)
     except DescriptionError as exc:
-        raise ApiError(400, str(exc)) from None
+        return 400, str(exc)
+    if max_services and len(desc.services) > max_services:
+        return 413, (f"too many services in one request: {len(desc.services)}, the limit is {max_services}; "
+                     "send them in several requests")
+    if kind == "applicable":
+        return 200, core.applicable(desc, store_spec)
+    result, graph, _reports = core.validate(desc, frameworks, store_spec)
+    if answer == JSON:
+        return 200, result
+    return 200, graph.serialize(format="turtle" if answer == "text/turtle" else "json-ld")
+
+
+def _check(kind: str, frameworks=None, answer: str = JSON):
+    """Run ``check_task`` for this request within the limits; the answer or an ApiError."""
+    from ..app_state import get_store
+
+    data, fmt = _read_body()
+    spec = _store_spec()
+    max_services = int(current_app.config.get("CLOUDKADER_MAX_SERVICES") or 0)
+    try:
+        status, payload = query_executor.call(get_store(spec), check_task,
+                                              (kind, data, fmt, spec, frameworks, answer, max_services),
+                                              **check_limits())
+    except query_executor.QueryUnavailable as exc:
+        raise ApiError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
+    if status != 200:
+        raise ApiError(status, payload)
+    return payload
 
 
 def _negotiate(offered: list[str], formats: dict[str, str] | None = None) -> str:
@@ -119,21 +166,17 @@ def validate():
         frameworks = core.framework_iris(keys, _store_spec()) if keys else None
     except KeyError as exc:
         raise ApiError(400, exc.args[0]) from None
-    desc = _read_description()
-    result, graph, _reports = core.validate(desc, frameworks, _store_spec())
+    payload = _check("validate", frameworks, answer)
     if answer == JSON:
-        return _json(result)
-    fmt = "turtle" if answer == "text/turtle" else "json-ld"
-    body = graph.serialize(format=fmt)
+        return _json(payload)
     ct = answer + ("; charset=utf-8" if answer.startswith("text/") else "")
-    return Response(body, status=200, content_type=ct)
+    return Response(payload, status=200, content_type=ct)
 
 
 @bp.post("/applicable")
 def applicable():
     _negotiate([JSON])
-    desc = _read_description()
-    return _json(core.applicable(desc, _store_spec()))
+    return _json(_check("applicable"))
 
 
 @bp.get("/overlaps")

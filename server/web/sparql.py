@@ -32,6 +32,17 @@ Errors:
   ``update=``, ``Content-Type: application/sparql-update``, or an update sent as a query):
   this endpoint is read-only.
 - **405 Method Not Allowed** for methods other than GET, POST, OPTIONS (and HEAD).
+- **413 Content Too Large** for a body over ``MAX_CONTENT_LENGTH`` (5 MB by default).
+- **503 Service Unavailable** (with ``Retry-After``) when the query ran past the time limit
+  (``CLOUDKADER_QUERY_TIMEOUT``, 10 s by default: the query's worker process is killed and
+  replaced, as Fuseki answers a timed-out query with 503), when no query worker was free within
+  that time, or when the worker died (e.g. the query needed more memory than allowed).
+
+Limits (docs/security.md): every query on an embedded store runs in a worker process
+(``cloudkader.query_executor``) with a time limit, and answers at most ``CLOUDKADER_MAX_ROWS``
+rows (SELECT) or triples (CONSTRUCT/DESCRIBE), 10 000 by default. A longer answer is cut off —
+the first rows, as Virtuoso's ``ResultSetMaxRows`` does — and marked with the response header
+``X-Cloudkader-Truncated: true`` (``X-Cloudkader-Max-Rows`` gives the cap); use LIMIT/OFFSET to page.
 
 Why 403 for updates: the SPARQL 1.1 Protocol lets a service refuse an operation; the W3C
 protocol test manifest (``sparql11-protocol/manifest.ttl``) expects a **4xx** for every
@@ -48,7 +59,8 @@ still get 400 first, as for queries.
 
 CORS: every response of ``/sparql`` carries ``Access-Control-Allow-Origin: *`` (no
 credentials); preflight ``OPTIONS`` allows GET, POST, OPTIONS and the ``Content-Type`` and
-``Accept`` headers, so a query page on another origin can use the endpoint.
+``Accept`` headers, so a query page on another origin can use the endpoint; the truncation
+headers are exposed to it (``Access-Control-Expose-Headers``).
 
 The HTML form needs no JavaScript (no script at all, inline or not): the examples are links.
 """
@@ -64,11 +76,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
+from .. import query_executor
 from ..app_state import get_store
 from ..namespaces import PREFIXES
 from ..results import QueryError, QueryResult, serialize
 from ..store import UpdateRefused
 from .negotiation import choose, media_type_of, parse_accept
+from .security import query_limits
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger(__name__)
@@ -125,12 +139,14 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 LOCAL_BASE = "https://w3id.org/cloudkader/"
+TRUNCATED_HEADER = "X-Cloudkader-Truncated"
+MAX_ROWS_HEADER = "X-Cloudkader-Max-Rows"
 
 
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers or {}
 
 
 def _store():
@@ -148,6 +164,7 @@ def _cors(resp: Response) -> Response:
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
     resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    resp.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, {MAX_ROWS_HEADER}, Retry-After"
     resp.headers["Access-Control-Max-Age"] = "86400"
     resp.vary.add("Accept")
     return resp
@@ -270,17 +287,28 @@ def endpoint():
             raise ProtocolError(400, "empty query")
         if fmt is None and choose(accept, [t for t, _ in RESULT_TYPES + GRAPH_TYPES]) is None:
             raise ProtocolError(406, _not_acceptable_message(accept))
+        limits = query_limits()
         try:
-            result = _store().query(query, defaults, named)
+            result, truncated = query_executor.execute(_store(), query, defaults, named, **limits)
         except UpdateRefused as exc:
             raise ProtocolError(403, str(exc)) from None
         except QueryError as exc:
             raise ProtocolError(400, str(exc)) from None
-        return _answer(result, query, accept, fmt)
+        except query_executor.QueryUnavailable as exc:
+            raise ProtocolError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
+        resp = _answer(result, query, accept, fmt, truncated=truncated, max_rows=limits["max_rows"])
+        if limits["max_rows"]:
+            resp.headers[MAX_ROWS_HEADER] = str(limits["max_rows"])
+        if truncated:
+            resp.headers[TRUNCATED_HEADER] = "true"
+        return resp
     except ProtocolError as exc:
-        if exc.status in (400, 403) and _wants_html_page(accept):
-            return _page(query=_safe_query_for_page(), error=exc.message, status=exc.status)
-        return _text(exc.status, exc.message)
+        if exc.status in (400, 403, 503) and _wants_html_page(accept):
+            resp = _page(query=_safe_query_for_page(), error=exc.message, status=exc.status)
+        else:
+            resp = _text(exc.status, exc.message)
+        resp.headers.update(exc.headers)
+        return resp
 
 
 def _safe_query_for_page() -> str:
@@ -321,11 +349,12 @@ def _negotiate(kind: str, accept: str | None, fmt: str | None) -> tuple[str, str
     return f, CANONICAL[(kind, f)]
 
 
-def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None) -> Response:
+def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None, truncated: bool = False,
+            max_rows: int | None = None) -> Response:
     kind = "graph" if result.kind == "graph" else "result"
     f, content_type = _negotiate(kind, accept, fmt)
     if f == "html":
-        return _page(query=query, result=result)
+        return _page(query=query, result=result, truncated=max_rows if truncated else None)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if kind == "graph" else None
     body = serialize(result, f, prefixes)
     if content_type.startswith("text/"):
@@ -434,6 +463,8 @@ grafen. Endpoint: <code>{{ endpoint_url }}</code></p>
 <p id="boolean">{{ "true" if result.boolean else "false" }}</p>
 {% else %}
 <p>{{ rows|length }} {{ "rij / row" if rows|length == 1 else "rijen / rows" }}</p>
+{% if truncated %}<p class="notice" id="truncated">Afgekapt na {{ truncated }} rijen; gebruik LIMIT en OFFSET om verder te bladeren.
+<span lang="en">(Cut off after {{ truncated }} rows; use LIMIT and OFFSET to page.)</span></p>{% endif %}
 <table class="list">
 <thead><tr>{% for v in columns %}<th scope="col">{{ v }}</th>{% endfor %}</tr></thead>
 <tbody>
@@ -534,7 +565,8 @@ def _render(ctx: dict) -> str:
     return render_template_string(PAGE_STANDALONE, **ctx)
 
 
-def _page(query: str = "", result: QueryResult | None = None, error: str | None = None, status: int = 200) -> Response:
+def _page(query: str = "", result: QueryResult | None = None, error: str | None = None, status: int = 200,
+          truncated: int | None = None) -> Response:
     from .. import queries
 
     endpoint = url_for("sparql.endpoint")
@@ -559,7 +591,7 @@ def _page(query: str = "", result: QueryResult | None = None, error: str | None 
         graphs = _store().graph_names()
     except Exception:  # the page must render even when the store cannot list its graphs
         graphs = []
-    ctx = dict(query=query, result=result, error=error, columns=columns, rows=rows, examples=examples,
+    ctx = dict(query=query, result=result, error=error, columns=columns, rows=rows, examples=examples, truncated=truncated,
                graphs=graphs, result_formats=PAGE_FORMATS, selected="html", endpoint=endpoint,
                formats=[{"media": t, "href": f"{endpoint}?format={f}"} for t, f in SD_TYPES if f != "html"],
                endpoint_url=request.host_url.rstrip("/") + endpoint, home=request.script_root + "/")

@@ -1,0 +1,270 @@
+"""What the service guarantees when it faces the internet (docs/security.md has the whole story):
+
+- **limits** — the query time limit, the result cap, the request body size, the number of
+  services per request, the query worker pool — with their defaults, read from the app config,
+  which ``create_app`` fills from environment variables (``CLOUDKADER_…``) and ``cloudkader
+  serve`` from its options (``LIMITS`` below is the one table of them);
+- **security headers** on every response (``add_headers``): ``X-Content-Type-Options: nosniff``
+  everywhere; on HTML a Content-Security-Policy without ``'unsafe-inline'`` (``default-src
+  'self'``, ``frame-ancestors 'none'``), ``X-Frame-Options: DENY`` and a Referrer-Policy;
+- **errors without internals** (``install``): every 4xx/5xx the app does not answer itself gets a
+  short message — text for ``/sparql`` (as its own errors), JSON for the API routes and for
+  clients that do not ask for HTML, an HTML page for browsers — never an exception text, a
+  traceback or a file path. Unexpected exceptions are logged on the server, not sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, Response, current_app, jsonify, render_template, render_template_string, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .. import query_executor
+from .negotiation import choose
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+# -- limits -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str  # app config key
+    env: str  # environment variable
+    option: str  # option of ``cloudkader serve``
+    parse: Callable[[str], float | int]
+    default: Callable[[], float | int]
+    help: str
+
+
+def _seconds(text: str) -> float:
+    v = float(text)
+    if v < 0 or v != v:
+        raise ValueError("must be 0 (no limit) or a positive number of seconds")
+    return v
+
+
+def _count(text: str) -> int:
+    v = int(text)
+    if v < 0:
+        raise ValueError("must be 0 (no limit) or a positive whole number")
+    return v
+
+
+def _bytes(text: str) -> int:
+    t = text.strip().upper()
+    for suffix, factor in (("MB", MB), ("M", MB), ("KB", 1024), ("K", 1024)):
+        if t.endswith(suffix):
+            return _count(t[: -len(suffix)]) * factor
+    return _count(t)
+
+
+LIMITS = [
+    Limit("CLOUDKADER_QUERY_TIMEOUT", "CLOUDKADER_QUERY_TIMEOUT", "--query-timeout", _seconds,
+          lambda: query_executor.DEFAULT_TIMEOUT,
+          "seconds a SPARQL query may run before it is stopped (503); 0: no limit"),
+    Limit("CLOUDKADER_CHECK_TIMEOUT", "CLOUDKADER_CHECK_TIMEOUT", "--check-timeout", _seconds, lambda: 30.0,
+          "seconds a /validate or /applicable request may take before it is stopped (503); 0: no limit"),
+    Limit("CLOUDKADER_MAX_ROWS", "CLOUDKADER_MAX_ROWS", "--max-rows", _count,
+          lambda: query_executor.DEFAULT_MAX_ROWS,
+          "rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query answers; more are cut off and the "
+          "answer has X-Cloudkader-Truncated: true; 0: no cap"),
+    Limit("MAX_CONTENT_LENGTH", "CLOUDKADER_MAX_BODY", "--max-body", _bytes, lambda: 5 * MB,
+          "largest request body in bytes (K/M suffixes allowed); larger: 413"),
+    Limit("CLOUDKADER_MAX_SERVICES", "CLOUDKADER_MAX_SERVICES", "--max-services", _count, lambda: 1000,
+          "services one /validate or /applicable request may describe; more: 413; 0: no limit"),
+    Limit("CLOUDKADER_QUERY_WORKERS", "CLOUDKADER_QUERY_WORKERS", "--query-workers", _count,
+          query_executor.default_workers,
+          "query worker processes (embedded stores); 0: queries run in the server thread, without "
+          "a time limit"),
+    Limit("CLOUDKADER_QUERY_MEMORY_MB", "CLOUDKADER_QUERY_MEMORY_MB", "--query-memory", _count,
+          lambda: query_executor.DEFAULT_MEMORY_MB,
+          "megabytes of memory a query worker may add to the store it holds; more: 503; 0: no cap"),
+]
+
+
+def limits_from_env(environ: dict[str, str] | None = None) -> dict[str, float | int]:
+    """The limits as app config: each from its environment variable, else its default.
+    Raises ValueError naming the variable when a value is not valid."""
+    environ = os.environ if environ is None else environ
+    out = {}
+    for lim in LIMITS:
+        raw = environ.get(lim.env)
+        if raw is None or raw.strip() == "":
+            out[lim.key] = lim.default()
+            continue
+        try:
+            out[lim.key] = lim.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{lim.env}={raw!r}: {exc}") from None
+    return out
+
+
+def query_limits(app: Flask | None = None) -> dict:
+    """Keyword arguments for ``query_executor.execute`` from the app config."""
+    cfg = (app or current_app).config
+    return {"timeout": float(cfg.get("CLOUDKADER_QUERY_TIMEOUT") or 0) or None,
+            "max_rows": int(cfg.get("CLOUDKADER_MAX_ROWS") or 0) or None,
+            "workers": int(cfg.get("CLOUDKADER_QUERY_WORKERS", query_executor.default_workers())),
+            "memory_mb": int(cfg.get("CLOUDKADER_QUERY_MEMORY_MB") or 0) or None,
+            "warmup": functools.partial(warm_up, cfg.get("CLOUDKADER_STORE", "memory"))}
+
+
+def check_limits(app: Flask | None = None) -> dict:
+    """Keyword arguments for ``query_executor.call`` of /validate and /applicable."""
+    limits = query_limits(app)
+    cfg = (app or current_app).config
+    return {"timeout": float(cfg.get("CLOUDKADER_CHECK_TIMEOUT") or 0) or None, "workers": limits["workers"],
+            "memory_mb": limits["memory_mb"], "warmup": limits["warmup"]}
+
+
+WARM_UP_SERVICE = """@prefix ckd: <https://w3id.org/cloudkader/def#> .
+@prefix org: <https://w3id.org/cloudkader/id/org/> .
+<https://example.org/warm-up> a ckd:CloudService ; ckd:usedBy org:jenv ; ckd:deploymentModel ckd:PublicCloud .
+"""
+
+
+def warm_up(store_spec: str) -> None:
+    """Build what the workers need — the checker and what its first check compiles — in the
+    server process before they fork, so that every worker starts warm."""
+    from .. import core
+
+    core.get_checker(store_spec)
+    desc = core.read_description(WARM_UP_SERVICE, "turtle", "warm-up", store_spec)
+    core.validate(desc, None, store_spec)
+    core.applicable(desc, store_spec)
+
+
+# -- headers ------------------------------------------------------------------------------------------
+
+CSP = "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+REFERRER_POLICY = "same-origin"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def add_headers(resp: Response) -> Response:
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if resp.mimetype in HTML_TYPES:
+        csp = resp.headers.get("Content-Security-Policy")
+        # a page's own policy stays when it is at least as strict as ours in what matters here
+        if not csp or "'unsafe-inline'" in csp or "default-src 'self'" not in csp or "*" in csp:
+            resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Frame-Options"] = "DENY"  # what frame-ancestors 'none' says, for every browser
+        resp.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    return resp
+
+
+# -- errors -------------------------------------------------------------------------------------------
+
+API_PATHS = ("/validate", "/applicable", "/overlaps", "/openapi.json")
+MESSAGES = {
+    400: ("Ongeldig verzoek", "bad request"),
+    401: ("Niet aangemeld", "not authorised"),
+    403: ("Niet toegestaan", "forbidden"),
+    404: ("Niet gevonden", "not found"),
+    405: ("Methode niet toegestaan", "method not allowed"),
+    406: ("Niet aanvaardbaar", "not acceptable"),
+    408: ("Time-out van het verzoek", "request timeout"),
+    413: ("Verzoek te groot", "request body too large"),
+    414: ("URL te lang", "URL too long"),
+    415: ("Mediatype niet ondersteund", "unsupported media type"),
+    422: ("Niet te verwerken", "unprocessable request"),
+    429: ("Te veel verzoeken", "too many requests"),
+    431: ("Headers te groot", "request headers too large"),
+    500: ("Interne fout", "internal error"),
+    501: ("Niet geïmplementeerd", "not implemented"),
+    503: ("Tijdelijk niet beschikbaar", "service unavailable"),
+}
+
+
+def _message(code: int) -> str:
+    if code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return f"request body too large (limit {limit} bytes)" if limit else MESSAGES[413][1]
+    if code == 405:
+        return f"method {request.method} is not allowed on {request.path}"
+    if code == 404:
+        return f"no page or resource at {request.path}"
+    return MESSAGES.get(code, ("", "error"))[1]
+
+
+def _kind() -> str:
+    path = request.path
+    if path == "/sparql" or path.startswith("/sparql/"):
+        return "text"
+    if path in API_PATHS:
+        return "json"
+    accept = request.headers.get("Accept")
+    return "html" if choose(accept, ["application/json", "text/html"]) == "text/html" and accept else "json"
+
+
+ERROR_BODY = """<h1>{{ code }} — {{ title_nl }} <span lang="en">({{ title_en }})</span></h1>
+<p class="notice">{{ message }}</p>
+<p><a href="{{ home }}">cloudkader</a></p>"""
+ERROR_IN_SITE = ('{% extends "base.html" %}{% block title %}{{ code }} {{ title_nl }}{% endblock %}'
+                 "{% block content %}" + ERROR_BODY + "{% endblock %}")
+ERROR_STANDALONE = """<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ code }} {{ title_nl }} — cloudkader</title></head>
+<body><main>""" + ERROR_BODY + """</main></body></html>
+"""
+
+
+def _html_error(code: int, message: str) -> str:
+    title_nl, title_en = MESSAGES.get(code, ("Fout", "error"))
+    ctx = {"code": code, "title_nl": title_nl, "title_en": title_en, "message": message,
+           "home": request.script_root + "/"}
+    if "pages.home" in current_app.view_functions:
+        try:
+            from . import linked_data
+
+            if code == 404:
+                return render_template("not_found.html", iri=request.path, **linked_data.inject_helpers(),
+                                       message=message)
+            return render_template_string(ERROR_IN_SITE, **linked_data.inject_helpers(), **ctx)
+        except Exception:  # an error page must never fail: fall back to the plain one
+            log.exception("rendering the error page in the site layout failed")
+    return render_template_string(ERROR_STANDALONE, **ctx)
+
+
+def error_response(code: int, message: str | None = None, headers: dict | None = None) -> Response:
+    message = message or _message(code)
+    kind = _kind()
+    if kind == "text":
+        resp = Response(message.rstrip("\n") + "\n", status=code, mimetype="text/plain")
+    elif kind == "json":
+        resp = jsonify({"error": message})
+        resp.status_code = code
+    else:
+        resp = Response(_html_error(code, message), status=code, mimetype="text/html")
+    for name, value in (headers or {}).items():
+        if name.lower() not in ("content-type", "content-length"):
+            resp.headers[name] = value
+    return resp
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    headers = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
+    return error_response(exc.code, None, headers)
+
+
+def _internal_error(exc: InternalServerError):
+    original = getattr(exc, "original_exception", None)
+    log.error("request %s %s failed", request.method, request.path, exc_info=original or exc)
+    return error_response(500, "internal error; the server has logged it")
+
+
+def install(app: Flask) -> None:
+    """Security headers and the error handlers, app-wide."""
+    app.after_request(add_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _internal_error)

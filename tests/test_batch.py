@@ -1,0 +1,259 @@
+"""Batch validation (``cloudkader validate FILE… [--jobs N]``, :mod:`cloudkader.batch`) gives,
+for every service, exactly what validating that service alone on the reference path gives
+(``Checker.check`` on a description with that one service): the same JSON, byte for byte, and
+the same exit status — on the real register, on the examples read together, on generated
+registers (one process and several), with ``--framework``, in the text and report formats, for
+data the cache cannot take (regions that are not trees), and for bad input (the reference
+reader's messages)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from cloudkader import batch, core, paths
+from cloudkader.checks import validation_json
+from cloudkader.description import format_for_filename
+from cloudkader.namespaces import SH
+
+from .test_engines_agree import generated
+
+REGISTER = paths.DATA_DIR / "register" / "kamerbrief-2024.ttl"
+EXAMPLES = sorted(paths.EXAMPLES_DIR.glob("*.ttl"))
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_register", paths.ROOT / "bench" / "generate_register.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def one_by_one(files: list[Path], frameworks: set[str] | None = None) -> tuple[str, int, list]:
+    """The oracle: every service validated alone on the reference path, printed as the CLI
+    prints ``--format json``."""
+    descs = [core.read_description(f.read_bytes(), format_for_filename(f.name), str(f)) for f in files]
+    reports, _ = batch.reference_reports(core.merge(descs), core.get_checker(), frameworks)
+    result = validation_json(reports)
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n", 0 if result["conforms"] else 1, reports
+
+
+@pytest.fixture(scope="module")
+def register_300(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("batch") / "register-300.ttl"
+    p.write_text("\n".join(_generator().generate(300, seed=11)) + "\n", encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def random_300(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("batch") / "random-300.ttl"
+    p.write_text(generated(300, seed=3), encoding="utf-8")
+    return p
+
+
+def _same(cli, files, *extra):
+    expected, status, _ = one_by_one(files)
+    run = cli("validate", *files, "--format", "json", *extra)
+    assert run.err == ""  # no progress bar when stderr is not a terminal
+    assert run.code == status
+    assert run.out == expected
+    return run
+
+
+def test_register(cli):
+    run = _same(cli, [REGISTER], "--jobs", "1")
+    assert len(run.json()["services"]) > 10
+
+
+def test_examples_read_together(cli):
+    _same(cli, EXAMPLES + [REGISTER])
+
+
+def test_generated_register(cli, register_300):
+    _same(cli, [register_300], "--jobs", "1")
+
+
+def test_random_register(cli, random_300):
+    _same(cli, [random_300], "--jobs", "1")
+
+
+def test_generated_register_n_triples(cli, tmp_path):
+    p = tmp_path / "register.nt"
+    p.write_text("\n".join(_generator().generate(120, seed=5, short=False)) + "\n", encoding="utf-8")
+    _same(cli, [p])
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_processes_give_the_same_answer(cli, register_300, random_300, monkeypatch, jobs):
+    monkeypatch.setattr(batch, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(batch, "CHUNK", 37)
+    _same(cli, [register_300, random_300], "--jobs", jobs)
+
+
+def test_the_cache_is_used_and_sound(register_300):
+    """Services with the same facts share answers; each answer is still the service's own."""
+    checker = core.get_checker()
+    files = [(str(register_300), register_300.read_bytes(), "turtle")]
+    out = batch.validate_files(files, checker, None, 1)
+    assert out.stats["services"] == 300
+    assert out.stats["fragments"] < 300  # some services share their outcome
+    _expected, _status, reports = one_by_one([register_300])
+    assert [r.service for r in reports] == [s[1:-1] for s in out.services]
+    assert [r.conforms for r in reports] == [f.conforms for f in out.fragment_of]
+
+
+def test_framework_filter(cli, register_300):
+    fws = core.framework_iris(["rijk", "gemeenten"])
+    expected, status, _ = one_by_one([register_300], fws)
+    run = cli("validate", register_300, "--format", "json", "--framework", "rijk", "--framework", "gemeenten")
+    assert (run.code, run.out) == (status, expected)
+
+
+def test_text_format(cli):
+    files = EXAMPLES[:4]
+    ref = cli("validate", *files, "--engine", "pyshacl")  # the reference path, all at once
+    run = cli("validate", *files)
+    assert (run.code, run.out) == (ref.code, ref.out)
+
+
+def test_report_format(cli, tmp_path):
+    files = EXAMPLES[:3]
+    run = cli("validate", *files, "--format", "turtle")
+    ref = cli("validate", *files, "--format", "turtle", "--engine", "pyshacl")
+    assert run.code == ref.code
+
+    def results(text):
+        g = Graph().parse(data=text, format="turtle")
+        report = next(g.subjects(RDF.type, SH.ValidationReport))
+        assert len(set(g.objects(report, SH.result))) == len(set(g.subjects(RDF.type, SH.ValidationResult)))
+        return sorted((str(g.value(r, SH.focusNode)), str(g.value(r, SH.resultSeverity)),
+                       str(g.value(r, URIRef("https://w3id.org/cloudkader/def#provision"))),
+                       str(g.value(r, SH.sourceConstraintComponent)), str(g.value(r, SH.value)))
+                      for r in g.subjects(RDF.type, SH.ValidationResult)), g.value(report, SH.conforms)
+
+    assert results(run.out) == results(ref.out)
+
+
+def test_regions_that_are_not_trees(cli, ttl):
+    """Anonymous nodes reached twice, a service reaching itself: answered without the cache,
+    still exactly."""
+    path = ttl("""
+ex:utrecht a ckd:Gemeente .
+ex:a a ckd:CloudService ; ckd:usedBy org:ienw ; ckd:deploymentModel ckd:PublicCloud ;
+    ckd:processes ckd:PersonalData ; ckd:provider ex:p ; ckd:hasMeasure ex:shared , ex:exit .
+ex:exit a ckd:ExitStrategy ; ckd:covers ckd:DataPortability .
+ex:b a ckd:CloudService ; ckd:usedBy ex:utrecht , org:ienw ; ckd:deploymentModel ckd:HybridCloud ;
+    ckd:hasMeasure ex:shared , ex:b ; ckd:provider ex:shared .
+ex:shared a ckd:DPIA , ckd:CloudProvider ; ckd:jurisdiction country:USA .
+ex:c a ckd:CloudService ; ckd:usedBy org:jenv ; ckd:usesProduct ckd:ExchangeOnline ;
+    ckd:hasMeasure [ a ckd:ExitStrategy ; ckd:covers ckd:CrisisExit ] , [ a ckd:DPIA ] .
+ex:p a ckd:CloudProvider ; ckd:jurisdiction country:CHN .
+""")
+    _same(cli, [path], "--jobs", "1")
+    checker = core.get_checker()
+    out = batch.validate_files([(str(path), path.read_bytes(), "turtle")], checker, None, 1)
+    assert out.stats["uncached"] >= 1
+
+
+def test_many_organisations_and_labels(cli, ttl):
+    """Scopes through several organisations and several labels: the answer does not depend on
+    the order they are written in."""
+    body = """
+ex:utrecht a ckd:Gemeente .
+ex:s a ckd:CloudService ; rdfs:label "Dienst"@en , "Dienst NL"@nl , "Plain" ;
+    ckd:usedBy {orgs} ; ckd:deploymentModel ckd:PublicCloud ; ckd:processes ckd:PersonalData .
+"""
+    outs = []
+    for orgs in ("org:tk , ex:utrecht , org:jenv", "org:jenv , org:tk , ex:utrecht"):
+        run = _same(cli, [ttl(body.replace("{orgs}", orgs))])
+        outs.append(run.json())
+    assert outs[0] == outs[1]
+    assert outs[0]["services"][0]["label"] == "Dienst NL"
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ("ex:s a ckd:CloudService ; ckd:usedBy org:ienw ; ckd:nonsense ckd:Foo .", "unknown term"),
+    ("ex:s a ckd:CloudService ; ckd:usedBy org:nowhere .", "unknown organisation"),
+    ("ex:s a ckd:CloudService ; ckd:usedBy org:ienw ; ckd:processes ckd:Gossip .", "unknown"),
+    ("ex:s a ckd:CloudService .", "has no ckd:usedBy"),
+    ("ex:s a ckd:Measure .", "no ckd:CloudService"),
+    ("[] a ckd:CloudService ; ckd:usedBy org:ienw .", "without an IRI"),
+    ("ex:s a ckd:CloudService ; ckd:usedBy org:ienw", "malformed Turtle"),
+    ("<relative> a ckd:CloudService ; ckd:usedBy org:ienw .", "malformed Turtle"),
+])
+def test_bad_input_gets_the_reference_message(cli, ttl, body, fragment):
+    path = ttl(body)
+    run = cli("validate", path)
+    ref = cli("validate", path, "--engine", "pyshacl")
+    assert run.code == ref.code == 2
+    assert run.err == ref.err
+    assert fragment in run.err
+
+
+def test_bad_file_among_good_ones(cli, ttl):
+    good = ttl("ex:s a ckd:CloudService ; ckd:usedBy org:ienw .")
+    bad = ttl("ex:t a ckd:CloudService ; ckd:usedBy org:nowhere .")
+    run = cli("validate", good, bad, "--format", "json")
+    assert run.code == 2 and str(bad) in run.err and run.out == ""
+
+
+def test_json_ld_input(cli, tmp_path):
+    doc = {"@context": {"ckd": "https://w3id.org/cloudkader/def#", "org": "https://w3id.org/cloudkader/id/org/"},
+           "@id": "https://example.org/s", "@type": "ckd:CloudService",
+           "ckd:usedBy": {"@id": "org:ienw"}, "ckd:deploymentModel": {"@id": "ckd:PublicCloud"}}
+    p = tmp_path / "s.jsonld"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    _same(cli, [p])
+
+
+def test_progress_bar_only_on_a_terminal():
+    assert batch.Progress.maybe(False) is None
+    import io
+
+    buf = io.StringIO()
+    bar = batch.Progress(buf)
+    bar.update(5, 10)
+    bar.close()
+    assert "5/10 services" in buf.getvalue()
+
+
+def test_shuffled_register_same_answers(cli, register_300, tmp_path):
+    """The order of the statements in the file changes nothing."""
+    text = register_300.read_text(encoding="utf-8")
+    head, _, body = text.partition("from examples/.\n")
+    statements = body.split(" .\n")
+    random.Random(1).shuffle(statements)
+    p = tmp_path / "shuffled.ttl"
+    p.write_text(head + "\n" + " .\n".join(s for s in statements if s.strip()) + " .\n", encoding="utf-8")
+    a = cli("validate", register_300, "--format", "json")
+    b = cli("validate", p, "--format", "json")
+    assert b.err == ""
+    assert a.out == b.out
+
+
+def test_a_literal_the_reference_refuses(cli, ttl):
+    from cloudkader import description
+
+    n = getattr(description, "MAX_LITERAL_PIECES", None)
+    if n is None:
+        pytest.skip("the reference reader has no literal limit")
+    body = 'ex:s a ckd:CloudService ; ckd:usedBy org:ienw ; rdfs:comment """' + "\\n" * (n + 1) + '""" .'
+    path = ttl(body)
+    run = cli("validate", path)
+    ref = cli("validate", path, "--engine", "pyshacl")
+    assert (run.code, run.err) == (ref.code, ref.err)
+    assert run.code == 2
+
+
+def test_large_files_are_parsed_from_disk(cli, register_300, monkeypatch):
+    from cloudkader import cli_checks
+
+    monkeypatch.setattr(cli_checks, "STREAM_ABOVE", 0)
+    _same(cli, [register_300, REGISTER])

@@ -9,17 +9,22 @@ from pathlib import Path
 from .cli import EXIT_OK, EXIT_VIOLATIONS, CliError, _EXTRA_COMMANDS
 
 
+def _existing_file(name: str) -> Path:
+    path = Path(name)
+    if path.is_dir():
+        raise CliError(f"{path}: is a directory, not a file")
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    return path
+
+
 def _read(args):
     from . import core
     from .description import DescriptionError, format_for_filename
 
     descs = []
     for f in args.files:
-        path = Path(f)
-        if path.is_dir():
-            raise CliError(f"{path}: is a directory, not a file")
-        if not path.is_file():
-            raise CliError(f"{path}: no such file")
+        path = _existing_file(f)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -94,11 +99,7 @@ def _read_files(args) -> list[tuple[str, object, str]]:
 
     files = []
     for f in args.files:
-        path = Path(f)
-        if path.is_dir():
-            raise CliError(f"{path}: is a directory, not a file")
-        if not path.is_file():
-            raise CliError(f"{path}: no such file")
+        path = _existing_file(f)
         try:
             if path.stat().st_size > STREAM_ABOVE:
                 with open(path, "rb"):

@@ -69,7 +69,7 @@ def load_graphs(store, specs: list[str]) -> None:
 
 def limits_config(args) -> dict:
     """App config for the limits given as options (the others come from the environment)."""
-    from .web.security import LIMITS
+    from .limits import LIMITS
 
     out = {}
     for lim in LIMITS:
@@ -134,7 +134,7 @@ def register(sub) -> None:
     s.add_argument("--load-graph", action="append", default=[], metavar="IRI=FILE",
                    help="load FILE as the named graph IRI before serving (repeatable)")
     s.add_argument("--threads", type=int, default=THREADS, help=f"worker threads (default {THREADS})")
-    from .web.security import LIMITS
+    from .limits import LIMITS
 
     for lim in LIMITS:
         s.add_argument(lim.option, type=_option_type(lim), default=None, metavar="N",

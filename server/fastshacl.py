@@ -385,16 +385,7 @@ def _and(cs, values, node_level):
                 return False
         return True
 
-    if node_level:
-        return on
-
-    def check(d, f):
-        for v in values(d, f):
-            if not on(d, v):
-                return False
-        return True
-
-    return check
+    return _all(on, values, node_level)
 
 
 def _or(cs, values, node_level):
@@ -404,16 +395,7 @@ def _or(cs, values, node_level):
                 return True
         return False
 
-    if node_level:
-        return on
-
-    def check(d, f):
-        for v in values(d, f):
-            if not on(d, v):
-                return False
-        return True
-
-    return check
+    return _all(on, values, node_level)
 
 
 def _all(c, values, node_level):

@@ -7,7 +7,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .namespaces import PREFIXES
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -17,7 +16,9 @@ class CliError(Exception):
 
 
 def _prefixes() -> dict[str, str]:
-    return {p: str(ns) for p, ns in PREFIXES.items()}
+    from .corpus import prefixes
+
+    return prefixes()
 
 
 def cmd_query(args) -> int:

@@ -8,22 +8,24 @@ import os
 import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import paths
-from .namespaces import CKD, FRAMEWORK_KEYS, GRAPH
+from . import frameworks, paths
+from .namespaces import CKD, GRAPH, PREFIXES
 
 log = logging.getLogger(__name__)
 
-BUILD_FORMAT_VERSION = "1"
+BUILD_FORMAT_VERSION = "2"
 INFERRED_GRAPH = GRAPH.inferred
 
 
 def graph_layout() -> dict[URIRef, list[Path]]:
-    """Which Turtle files go into which named graph."""
+    """Which Turtle files go into which named graph: each ``data/provisions/<name>.ttl`` into a
+    graph of its own, ``…/graph/<name>`` (named after the framework key by convention)."""
     data = paths.DATA_DIR
     layout: dict[URIRef, list[Path]] = {
         GRAPH.ontology: [paths.ONTOLOGY_FILE],
@@ -32,8 +34,8 @@ def graph_layout() -> dict[URIRef, list[Path]]:
         GRAPH.overlaps: sorted((data / "overlaps").glob("*.ttl")),
         GRAPH.shapes: sorted(paths.SHAPES_DIR.glob("*.ttl")),
     }
-    for key in FRAMEWORK_KEYS:
-        layout[GRAPH[key]] = sorted((data / "provisions").glob(f"{key}.ttl"))
+    for f in sorted((data / "provisions").glob("*.ttl")):
+        layout[GRAPH[f.stem]] = [f]
     return layout
 
 
@@ -62,15 +64,23 @@ class Corpus:
         return self.dataset.graph(name)
 
 
-def parse_sources() -> Dataset:
+def parse_sources(declared: dict[str, str] | None = None) -> Dataset:
+    """Every source in its named graph; the prefixes the files declare go into ``declared``."""
     ds = Dataset(default_union=True)
     for name, files in graph_layout().items():
         g = ds.graph(name)
         for f in files:
+            part = Graph(bind_namespaces="none")
             try:
-                g.parse(f, format="turtle")
+                part.parse(f, format="turtle")
             except Exception as exc:  # a broken data file must name itself
                 raise ValueError(f"{f.relative_to(paths.ROOT)}: {exc}") from exc
+            g += part
+            if declared is not None:
+                for prefix, ns in part.namespaces():
+                    if prefix and declared.setdefault(prefix, str(ns)) != str(ns):
+                        raise ValueError(f"{f.relative_to(paths.ROOT)}: prefix {prefix}: is bound to "
+                                         f"<{declared[prefix]}> elsewhere, here to <{ns}>")
     return ds
 
 
@@ -137,7 +147,9 @@ def build(target: Path | None = None) -> Path:
     target = target or paths.BUILD_DIR
     target.mkdir(parents=True, exist_ok=True)
     digest = sources_digest()
-    ds = parse_sources()
+    declared: dict[str, str] = {}
+    ds = parse_sources(declared)
+    frameworks.write(target, frameworks.describe(ds, declared))
     inferred = infer(ds)
     g = ds.graph(INFERRED_GRAPH)
     for t in inferred:
@@ -158,7 +170,7 @@ def build(target: Path | None = None) -> Path:
 def is_stale(target: Path | None = None) -> bool:
     target = target or paths.BUILD_DIR
     stamp = target / "stamp.json"
-    if not (target / "corpus.nq").exists() or not stamp.exists():
+    if not all((target / f).exists() for f in ("corpus.nq", frameworks.CATALOGUE_FILE, "stamp.json")):
         return True
     try:
         return json.loads(stamp.read_text(encoding="utf-8")).get("digest") != sources_digest()
@@ -189,3 +201,14 @@ def load(target: Path | None = None) -> Corpus:
     ds.parse(path, format="nquads")
     stamp = json.loads((path.parent / "stamp.json").read_text(encoding="utf-8"))
     return Corpus(ds, stamp["digest"])
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> frameworks.Catalogue:
+    """The frameworks of the compiled corpus (compiled first if a source changed)."""
+    return frameworks.read(compiled_corpus_path().parent / frameworks.CATALOGUE_FILE)
+
+
+def prefixes() -> dict[str, str]:
+    """Every prefix cloudkader knows: the vocabularies' and those the Turtle files declare."""
+    return {**{p: str(ns) for p, ns in PREFIXES.items()}, **catalogue().prefixes}

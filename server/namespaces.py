@@ -14,17 +14,15 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DPV = Namespace("https://w3id.org/dpv#")
 ONTOLOGY_IRI = "https://w3id.org/cloudkader/def"
 
+# The vocabularies' prefixes and the namespaces cloudkader mints outside any framework. The
+# frameworks' own prefixes (rijk:, tk:, …) and the shapes' are those the Turtle files declare:
+# ``corpus.prefixes()`` adds them from the data.
 PREFIXES = {
     "ckd": CKD,
     "id": ID,
     "org": ORG,
     "theme": THEME,
     "country": COUNTRY,
-    "rijk": Namespace(str(ID) + "rijk/"),
-    "tk": Namespace(str(ID) + "tk/"),
-    "gem": Namespace(str(ID) + "gemeenten/"),
-    "jenv": Namespace(str(ID) + "jenv/"),
-    "irc": Namespace(str(ID) + "irc/"),
     "role": Namespace(str(ID) + "role/"),
     "doc": Namespace(str(ID) + "doc/"),
     "svc": Namespace(str(ID) + "service/"),
@@ -40,9 +38,6 @@ PREFIXES = {
     "owl": OWL,
     "xsd": XSD,
 }
-
-FRAMEWORK_KEYS = ("rijk", "tk", "gemeenten", "jenv", "irc")
-
 
 def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

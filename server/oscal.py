@@ -7,8 +7,8 @@ type ``catalog``, ``href`` the framework IRI), each provision that of a control 
 relationship tokens: equivalent → ``equivalent-to``, subset-of, superset-of, intersects-with;
 ``contrary`` has no OSCAL token and is exported in the cloudkader namespace
 (``"ns": "https://w3id.org/cloudkader/def#"``, ``"relationship": "contrary"``) with a qualifier
-``has-incompatibility``. Per pair the source is the framework that comes first in
-rijk, tk, gemeenten, jenv, irc; overlaps stated the other way round are turned around (subset-of
+``has-incompatibility``. Per pair the source is the framework that comes first in the order
+of the data (``ckd:position``); overlaps stated the other way round are turned around (subset-of
 becomes superset-of). The gap summaries list the provisions of each side that have no overlap
 with the other framework.
 
@@ -23,7 +23,8 @@ import uuid
 from collections import defaultdict
 
 from . import overlaps as ov
-from .namespaces import CKD, FRAMEWORK_KEYS
+from .corpus import catalogue
+from .namespaces import CKD
 
 OSCAL_VERSION = "1.2.0"
 CLOUDKADER_NS = str(CKD)
@@ -43,8 +44,8 @@ def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _order(key: str) -> int:
-    return FRAMEWORK_KEYS.index(key) if key in FRAMEWORK_KEYS else len(FRAMEWORK_KEYS)
+def _order(key: str) -> tuple:
+    return catalogue().sort_key(key)
 
 
 def _item(iri: str) -> dict:

@@ -14,7 +14,8 @@ import re
 from collections import Counter, defaultdict
 from typing import Iterable
 
-from .namespaces import FRAMEWORK_KEYS, PREFIXES, THEME
+from .corpus import catalogue, prefixes
+from .namespaces import PREFIXES, THEME
 
 RELATIONS = ("equivalent", "subset-of", "superset-of", "intersects-with", "contrary")
 """The relation names of DESIGN.md §4 (``ckd:oscalName`` of the ``ckd:Relation`` individuals)."""
@@ -78,8 +79,7 @@ def _local(iri: str) -> str:
 def short(iri: str) -> str:
     """A short name for display (``tk:element-18``, ``id:conflict/…``), or the IRI itself."""
     best = None
-    for p, ns in PREFIXES.items():
-        ns = str(ns)
+    for p, ns in prefixes().items():
         if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
             best = (p, ns)
     if best is None:
@@ -92,7 +92,7 @@ def _natural(s: str):
 
 
 def _framework_order(key: str):
-    return (FRAMEWORK_KEYS.index(key) if key in FRAMEWORK_KEYS else len(FRAMEWORK_KEYS), key)
+    return catalogue().sort_key(key)
 
 
 def _check_iri(iri: str) -> str:
@@ -144,8 +144,8 @@ def provision_iri(store, ref: str) -> str:
         iri = iri[1:-1]
     if not iri.startswith(("http://", "https://")) and ":" in iri:
         prefix, local = iri.split(":", 1)
-        if prefix in PREFIXES:
-            iri = str(PREFIXES[prefix]) + local
+        if prefix in prefixes():
+            iri = prefixes()[prefix] + local
     if not _SAFE_IRI.match(iri):
         raise UnknownProvision(f"unknown provision {ref!r}: not an IRI or a known prefixed name")
     res = store.query(_PROLOGUE + f"ASK {{ <{iri}> ckd:framework ?f }}")

@@ -34,7 +34,12 @@ LAUNCH = "import sys; from cloudkader.cli import main; sys.exit(main(sys.argv[1:
 
 
 class ServerProcess:
-    def __init__(self, args: list[str] | tuple[str, ...] = (), store: str = "memory", timeout: float = 120.0):
+    def __init__(self, args: list[str] | tuple[str, ...] = (), store: str = "memory", timeout: float = 120.0,
+                 env: dict[str, str] | None = None, cwd: Path | None = None):
+        """``env`` (added to this process' environment) and ``cwd`` run another copy of the
+        project, e.g. one on ``PYTHONPATH`` (tests/test_sixth_framework.py)."""
+        self.extra_env = dict(env or {})
+        self.cwd = cwd or ROOT
         self.args = list(args)
         self.store = store
         self.timeout = timeout
@@ -52,8 +57,8 @@ class ServerProcess:
         self._log = tempfile.NamedTemporaryFile(prefix="cloudkader-serve-", suffix=".log", delete=False)
         cmd = [sys.executable, "-c", LAUNCH, "serve", "--host", "127.0.0.1", "--port", "0",
                "--store", self.store, *self.args]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.extra_env)
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:

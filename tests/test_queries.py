@@ -26,7 +26,7 @@ import pytest
 from rdflib import Graph, Namespace
 
 from cloudkader import paths, queries
-from cloudkader.namespaces import PREFIXES
+from cloudkader.corpus import prefixes
 from cloudkader.sources import is_verbatim
 
 CKD = Namespace("https://w3id.org/cloudkader/def#")
@@ -34,7 +34,7 @@ CKD = Namespace("https://w3id.org/cloudkader/def#")
 # Short names for IRIs in assertions: the project's prefixes plus the namespaces the data mints
 # for register providers, adequacy decisions, citations and conflicts. Longest namespace wins,
 # so .../id/rijk/voorwaarde-4 is rijk:voorwaarde-4 and .../id/rijk is id:rijk.
-SHORT = {p: str(ns) for p, ns in PREFIXES.items()}
+SHORT = dict(prefixes())
 SHORT.update(
     {
         "provider": "https://w3id.org/cloudkader/id/provider/",

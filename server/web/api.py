@@ -38,6 +38,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
 from .. import core, query_executor
+from ..corpus import catalogue
 from ..description import MEDIA_TYPES, DescriptionError
 from .negotiation import choose, media_type_of, prefers_html
 from .security import check_limits
@@ -255,7 +256,10 @@ OVERLAPS_PAGE = """<!DOCTYPE html>
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
-    return json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    """``openapi.json`` with what comes from the data filled in: the framework keys."""
+    doc = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    doc["components"]["schemas"]["FrameworkKey"]["enum"] = list(catalogue().keys())
+    return doc
 
 
 @bp.get("/openapi.json")

@@ -23,7 +23,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..app_state import get_store
-from ..namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, sparql_prologue
+from ..corpus import prefixes
+from ..frameworks import order_key
+from ..namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, sparql_prologue
 from ..sources import normalise, normalised_source
 from .negotiation import choose
 
@@ -314,17 +316,9 @@ class CorpusView:
         return sorted((p for p in self.provisions.values() if p.framework == framework_iri), key=_order_key)
 
 
-SHAPE_PREFIXES = {
-    "shc": "https://w3id.org/cloudkader/shape/common/", "shr": "https://w3id.org/cloudkader/shape/rijk/",
-    "sht": "https://w3id.org/cloudkader/shape/tk/", "shg": "https://w3id.org/cloudkader/shape/gemeenten/",
-    "shj": "https://w3id.org/cloudkader/shape/jenv/", "shi": "https://w3id.org/cloudkader/shape/irc/",
-}
-
-
 def qname(iri: str) -> str:
     best = None
-    for p, ns in [*PREFIXES.items(), *SHAPE_PREFIXES.items()]:
-        ns = str(ns)
+    for p, ns in prefixes().items():
         if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
             best = (p, ns)
     if best:
@@ -388,9 +382,8 @@ def build_view(store) -> CorpusView:
         types.setdefault(str(r["s"]), set()).add(str(r["t"]))
 
     frameworks: dict[str, str] = {}
-    fw_rows = select(store, "SELECT ?f ?key WHERE { ?f a ckd:Framework ; ckd:key ?key }")
-    order = {k: i for i, k in enumerate(("rijk", "tk", "gemeenten", "jenv", "irc"))}
-    for r in sorted(fw_rows, key=lambda r: (order.get(str(r["key"]), 99), str(r["key"]))):
+    fw_rows = select(store, "SELECT ?f ?key ?pos WHERE { ?f a ckd:Framework ; ckd:key ?key OPTIONAL { ?f ckd:position ?pos } }")
+    for r in sorted(fw_rows, key=lambda r: order_key(str(r["key"]), int(r["pos"]) if r.get("pos") is not None else None)):
         frameworks[str(r["key"])] = str(r["f"])
 
     kinds = {str(r["k"]) for r in select(store, f"SELECT ?k WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?k rdfs:subClassOf ckd:Provision }} }}")}
@@ -697,7 +690,7 @@ def switch_lang_url() -> str:
 
 
 def _bind(graph: Graph) -> Graph:
-    for p, ns in PREFIXES.items():
+    for p, ns in prefixes().items():
         graph.bind(p, ns, override=True, replace=True)
     return graph
 
@@ -706,7 +699,7 @@ def serialize(graph: Graph, fmt: str) -> tuple[str, str]:
     media, rdflib_fmt = RDF_FORMATS[fmt]
     _bind(graph)
     if fmt == "json-ld":
-        context = {p: str(ns) for p, ns in PREFIXES.items()}
+        context = prefixes()
         data = graph.serialize(format="json-ld", context=context, indent=2)
     else:
         data = graph.serialize(format=rdflib_fmt)

@@ -78,7 +78,7 @@ from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
 from .. import query_executor
 from ..app_state import get_store
-from ..namespaces import PREFIXES
+from ..corpus import prefixes
 from ..results import QueryError, QueryResult, serialize
 from ..store import UpdateRefused
 from .negotiation import choose, media_type_of, parse_accept
@@ -355,8 +355,7 @@ def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None
     f, content_type = _negotiate(kind, accept, fmt)
     if f == "html":
         return _page(query=query, result=result, truncated=max_rows if truncated else None)
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if kind == "graph" else None
-    body = serialize(result, f, prefixes)
+    body = serialize(result, f, prefixes() if kind == "graph" else None)
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"
     return Response(body, status=200, content_type=content_type)
@@ -533,8 +532,7 @@ def _local_href(iri: str) -> str:
 
 
 def _short(iri: str) -> str:
-    for p, ns in PREFIXES.items():
-        ns = str(ns)
+    for p, ns in prefixes().items():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{p}:{iri[len(ns):]}"
     return iri

@@ -11,7 +11,8 @@ THEME = Namespace("https://w3id.org/cloudkader/id/theme/")
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
-DPV = Namespace("https://w3id.org/dpv#")
+DPV = Namespace("https://w3id.org/dpv#")  # DPV 2: SKOS concepts
+DPV_OWL = Namespace("https://w3id.org/dpv/owl#")  # DPV 2: the OWL serialisation (class axioms)
 ONTOLOGY_IRI = "https://w3id.org/cloudkader/def"
 
 # The vocabularies' prefixes and the namespaces cloudkader mints outside any framework. The
@@ -30,6 +31,7 @@ PREFIXES = {
     "sh": SH,
     "eli": ELI,
     "dpv": DPV,
+    "dpv-owl": DPV_OWL,
     "skos": SKOS,
     "dcterms": DCTERMS,
     "prov": PROV,

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from cloudkader import paths
-from cloudkader.namespaces import CKD, DPV, ELI
+from cloudkader.namespaces import CKD, DPV, DPV_OWL, ELI
 from cloudkader.reasoning import classify
 
 DESIGN_MEASURES = """PreScanDPIA DPIA RiskAssessment ExitStrategy ProcessorAgreement TransferImpactAssessment
@@ -56,7 +56,7 @@ def test_hermit_detects_an_unsatisfiable_class(onto):
 
 def test_data_category_hierarchy(hermit):
     assert str(CKD.PersonalData) in hermit.superclasses[str(CKD.SpecialCategoryPersonalData)]
-    assert str(DPV.SpecialCategoryPersonalData) in hermit.superclasses[str(CKD.SpecialCategoryPersonalData)]
+    assert str(DPV_OWL.SpecialCategoryPersonalData) in hermit.superclasses[str(CKD.SpecialCategoryPersonalData)]
     assert str(CKD.ClassifiedInformation) in hermit.superclasses[str(CKD.StateSecret)]
 
 
@@ -106,14 +106,16 @@ def test_measures_are_measures(hermit):
 
 
 def test_alignment_axioms(onto):
-    assert (CKD.Framework, RDFS.subClassOf, ELI.LegalResource) in onto
-    assert (CKD.Provision, RDFS.subClassOf, ELI.LegalResourceSubdivision) in onto
+    assert (CKD.Framework, RDFS.subClassOf, ELI.Work) in onto
+    assert (CKD.Provision, RDFS.subClassOf, ELI.WorkSubdivision) in onto
     assert (CKD.framework, RDFS.subPropertyOf, ELI.is_part_of) in onto
-    assert (CKD.PersonalData, OWL.equivalentClass, DPV.PersonalData) in onto
-    assert (CKD.SpecialCategoryPersonalData, OWL.equivalentClass, DPV.SpecialCategoryPersonalData) in onto
-    assert (CKD.DPIA, OWL.equivalentClass, DPV.DPIA) in onto
-    assert (CKD.TransferImpactAssessment, RDFS.subClassOf, DPV.DataTransferImpactAssessment) in onto
-    assert (CKD.ProcessorAgreement, RDFS.subClassOf, DPV.DataProcessingAgreement) in onto
+    # class axioms on DPV's OWL serialisation, SKOS mappings to its concepts (tests/test_vocabularies.py)
+    assert (CKD.PersonalData, OWL.equivalentClass, DPV_OWL.PersonalData) in onto
+    assert (CKD.PersonalData, SKOS.exactMatch, DPV.PersonalData) in onto
+    assert (CKD.SpecialCategoryPersonalData, OWL.equivalentClass, DPV_OWL.SpecialCategoryPersonalData) in onto
+    assert (CKD.DPIA, OWL.equivalentClass, DPV_OWL.DPIA) in onto
+    assert (CKD.TransferImpactAssessment, RDFS.subClassOf, DPV_OWL.DataTransferImpactAssessment) in onto
+    assert (CKD.ProcessorAgreement, RDFS.subClassOf, DPV_OWL.DataProcessingAgreement) in onto
     assert (CKD.Theme, RDFS.subClassOf, SKOS.Concept) in onto
     # no vocabulary imported whole
     assert not list(onto.objects(None, OWL.imports))

@@ -20,7 +20,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request
 from markupsafe import Markup, escape
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..app_state import get_store
 from ..corpus import prefixes
@@ -823,7 +823,10 @@ def ontology():
 @bp.route("/def/<term>")
 def ontology_term(term: str):
     """``/def/Term`` for clients that drop the fragment: the term's triples, or a redirect to
-    its place in the documentation."""
+    its place in the documentation. ``/def/{version}`` — the ontology's ``owl:versionIRI`` — is
+    the ontology itself."""
+    if ONTOLOGY_IRI + "/" + term == str(ontology_graph().value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)):
+        return ontology()
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", term):
         abort(404)
     iri = CKD_NS + term

@@ -334,6 +334,27 @@ def test_every_json_route_is_documented(app, openapi):
         assert not missing, f"{path}: {missing} routed but not documented"
 
 
+def test_openapi_is_a_valid_openapi_31_description(openapi):
+    """openapi-spec-validator on the served description (framework enum filled in) and on the
+    file as checked in."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    from cloudkader.web.api import OPENAPI_FILE
+
+    for doc in (openapi, json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))):
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in OpenAPIV31SpecValidator(doc).iter_errors()]
+        assert errors == []
+
+
+def test_the_framework_enum_comes_from_the_data(openapi, store):
+    keys = [str(r["key"]) for r in store.query(
+        "PREFIX ckd: <https://w3id.org/cloudkader/def#> SELECT ?key ?pos WHERE { ?f a ckd:Framework ; ckd:key ?key "
+        "OPTIONAL { ?f ckd:position ?pos } } ORDER BY ?pos").bindings()]
+    assert sorted(openapi["components"]["schemas"]["FrameworkKey"]["enum"]) == sorted(keys)
+    param = next(p for p in openapi["paths"]["/validate"]["post"]["parameters"] if p["name"] == "framework")
+    assert param["schema"]["items"] == {"$ref": "#/components/schemas/FrameworkKey"}
+
+
 def test_openapi_refs_resolve(openapi):
     def walk(node):
         if isinstance(node, dict):

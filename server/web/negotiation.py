@@ -16,11 +16,17 @@ Rules:
 - the offered type with the highest quality > 0 wins; ties go to the server's order (the first
   offered type is the route's default);
 - no ``Accept`` header, an empty one, or one that cannot be parsed at all, means ``*/*``.
+
+Parsing and matching are werkzeug's (``parse_list_header``, ``parse_options_header``,
+``MIMEAccept.quality``); this module only fixes the rules above on top of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_list_header, parse_options_header
 
 
 @dataclass(frozen=True)
@@ -29,58 +35,37 @@ class MediaRange:
     subtype: str  # "turtle", "*"
     q: float
 
-    @property
-    def specificity(self) -> int:
-        if self.type == "*":
-            return 0
-        if self.subtype == "*":
-            return 1
-        return 2
-
-    def matches(self, media_type: str) -> bool:
-        t, _, s = media_type.partition("/")
-        return (self.type == "*" or self.type == t) and (self.subtype == "*" or self.subtype == s)
-
 
 def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header, in the client's order; malformed parts are skipped."""
+    """The media ranges of an Accept header, in the client's order; malformed parts are skipped.
+    Werkzeug splits the list and the parameters (quoting included); a ``q`` that is not a
+    number counts as 0, a bare ``*`` (sent by some clients) as ``*/*``."""
     ranges: list[MediaRange] = []
-    if not header:
-        return ranges
-    for part in header.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        mt = pieces[0].lower()
-        if "/" not in mt:
-            if mt == "*":  # some clients send a bare "*"
-                mt = "*/*"
-            else:
-                continue
+    for item in parse_list_header(header or ""):
+        mt, params = parse_options_header(item)
+        mt = "*/*" if mt == "*" else mt.lower()
         t, _, s = mt.partition("/")
-        if not t or not s or (t == "*" and s != "*"):
+        if not t or not s or "/" in s or (t == "*" and s != "*"):
             continue
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
-                q = min(max(q, 0.0), 1.0)
-                break  # parameters after q are accept-extensions
+        try:
+            q = min(max(float(params.get("q", "1")), 0.0), 1.0)
+        except ValueError:
+            q = 0.0
         ranges.append(MediaRange(t, s, q))
     return ranges
 
 
+def _accept(ranges: list[MediaRange]) -> MIMEAccept:
+    # parameters other than q are left out: they do not take part in matching (module docstring)
+    return MIMEAccept([(f"{r.type}/{r.subtype}", r.q) for r in ranges])
+
+
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The quality the client gives ``media_type`` (0 when no range matches)."""
+    """The quality the client gives ``media_type``: that of the most specific matching range
+    (werkzeug's ``MIMEAccept.quality``), 0 when none matches, 1 without ranges."""
     if not ranges:
         return 1.0
-    best: MediaRange | None = None
-    for r in ranges:
-        if r.matches(media_type.lower()) and (best is None or r.specificity > best.specificity):
-            best = r
-    return best.q if best is not None else 0.0
+    return float(_accept(ranges).quality(media_type.lower()))
 
 
 def choose(accept: str | None, offered: list[str]) -> str | None:
@@ -90,9 +75,10 @@ def choose(accept: str | None, offered: list[str]) -> str | None:
     ranges = parse_accept(accept)
     if not ranges:
         return offered[0] if offered else None
+    client = _accept(ranges)
     best, best_q = None, 0.0
     for mt in offered:
-        q = quality(ranges, mt)
+        q = client.quality(mt.lower())
         if q > best_q:
             best, best_q = mt, q
     return best
@@ -107,13 +93,9 @@ def prefers_html(accept: str | None, alternatives: list[str]) -> bool:
 
 
 def media_type_of(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """Split a Content-Type header into its lower-case media type and its parameters."""
+    """Split a Content-Type header into its lower-case media type and its parameters (names
+    lower-case), with werkzeug's ``parse_options_header``."""
     if not content_type:
         return "", {}
-    pieces = [p.strip() for p in content_type.split(";")]
-    params = {}
-    for p in pieces[1:]:
-        name, sep, value = p.partition("=")
-        if sep:
-            params[name.strip().lower()] = value.strip().strip('"')
-    return pieces[0].lower(), params
+    mt, params = parse_options_header(content_type)
+    return mt.lower(), {k.lower(): v for k, v in params.items()}

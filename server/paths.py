@@ -11,7 +11,8 @@ DATA_DIR = ROOT / "data"
 SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"
 EXAMPLES_DIR = ROOT / "examples"
-BUILD_DIR = Path(os.environ.get("CLOUDKADER_BUILD_DIR", ROOT / "build"))
+# an empty CLOUDKADER_BUILD_DIR means the default, not the current directory
+BUILD_DIR = Path(os.environ.get("CLOUDKADER_BUILD_DIR") or ROOT / "build")
 ONTOLOGY_FILE = ONTOLOGY_DIR / "cloudkader.ttl"
 
 

@@ -35,9 +35,6 @@ class Framework:
     namespace: str
     title: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
-    def label(self, lang: str = "nl") -> str:
-        return self.title.get(lang) or self.title.get("nl") or self.title.get("en") or self.key
-
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -46,12 +43,6 @@ class Catalogue:
 
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.frameworks)
-
-    def by_key(self, key: str) -> Framework | None:
-        return next((f for f in self.frameworks if f.key == key), None)
-
-    def by_iri(self, iri: str) -> Framework | None:
-        return next((f for f in self.frameworks if f.iri == str(iri)), None)
 
     def sort_key(self, key: str) -> tuple:
         """Where a framework key sorts: by its position in the data, unknown keys last."""

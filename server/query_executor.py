@@ -19,8 +19,10 @@ The normal path is fast
     when its memory grows by more than half of ``memory_mb`` (Python does not give memory back).
 
 What a worker cannot do
-    It has no network: ``socket.connect`` and friends raise in the worker (SERVICE is refused
-    before that, this is the second door). Its address space is capped at its size when it
+    It has no network: the zygote moves into an empty network namespace before it forks any
+    worker (``cloudkader.sandbox``: this covers native code such as pyoxigraph's HTTP client),
+    and ``socket.connect`` and friends raise in the worker (SERVICE is refused by the query
+    guard before that: these are the second and third doors). Its address space is capped at its size when it
     starts plus ``memory_mb`` (``RLIMIT_AS``): a query that needs more fails with 503 and the
     worker is replaced. It dies with the zygote, and the zygote with the server
     (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on their sockets everywhere).
@@ -57,6 +59,7 @@ from multiprocessing.connection import Connection
 from rdflib import Graph
 
 from .results import QueryError, QueryResult
+from .sandbox import PYTHON_ONLY, forbid_network, isolate_network  # noqa: F401
 from .store import truncate
 
 log = logging.getLogger(__name__)
@@ -133,29 +136,6 @@ def _die_with_parent() -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
     except Exception:  # no libc through ctypes: end-of-file on the sockets still ends us
-        pass
-
-
-def _no_network(*_args, **_kwargs):
-    raise PermissionError("no network in a query worker: this endpoint makes no requests of its own")
-
-
-def forbid_network() -> None:
-    """From now on this process opens no connection (Python level: every socket connect and
-    name lookup raises). Query workers call it: SERVICE, FROM <http://…> and friends can never
-    reach the loopback interface or anywhere else, even if a parser let one through."""
-    for name in ("connect", "connect_ex", "sendto", "sendmsg"):
-        try:
-            setattr(socket.socket, name, _no_network)
-        except (AttributeError, TypeError):
-            pass
-    socket.create_connection = _no_network
-    socket.getaddrinfo = _no_network
-    try:
-        import urllib.request
-
-        urllib.request.urlopen = _no_network
-    except Exception:
         pass
 
 
@@ -268,6 +248,8 @@ def _zygote_main(ctrl: socket.socket, store, memory_mb: int | None, pdeathsig: b
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    network = isolate_network().encode("utf-8")  # every worker forks from here: none has a network
+    ctrl.sendall(struct.pack("!i", len(network)) + network)
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 1)
@@ -346,15 +328,16 @@ class QueryExecutor:
         self._lock = threading.Lock()
         self._ctrl_lock = threading.Lock()
         self._busy = 0
+        self._starting = 0
         self._counts = {"queries": 0, "timeouts": 0, "replaced": 0, "lost": 0, "busy_refusals": 0}
         self.closed = False
         self._zygote_pid: int | None = None
         self._ctrl: socket.socket | None = None
+        self.network = PYTHON_ONLY  # how the workers are kept off the network (``sandbox``)
         if hasattr(store, "freeze"):
             store.freeze()  # read-only from here on, in this process and in every fork
         self._start_zygote()
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+        self._top_up()
 
     # -- processes --------------------------------------------------------------------------------
 
@@ -384,6 +367,11 @@ class QueryExecutor:
                 os._exit(code)
         child_end.close()
         self._zygote_pid, self._ctrl = pid, parent_end
+        try:
+            (n,) = struct.unpack("!i", _recv_exactly(parent_end, 4))
+            self.network = _recv_exactly(parent_end, n).decode("utf-8")
+        except (OSError, EOFError, struct.error):
+            self.network = PYTHON_ONLY
 
     def _reap_zygote(self, wait: bool) -> None:
         pid, self._zygote_pid = self._zygote_pid, None
@@ -445,24 +433,31 @@ class QueryExecutor:
         self._retire(worker)
         with self._lock:
             self._counts["replaced"] += 1
-        if self.closed:
-            return
-        try:
-            self._idle.put(self._spawn())
-        except Exception:  # the pool is smaller until the next _acquire tops it up
-            log.exception("could not start a query worker")
+        self._top_up()
+
+    def _top_up(self) -> None:
+        """Start workers until the pool has ``size`` of them. A worker being started counts
+        (``_starting``), under the same lock as the pool: two threads that replace and top up
+        at once never start more than the pool misses."""
+        while True:
+            with self._lock:
+                if self.closed or len(self._workers) + self._starting >= self.size:
+                    return
+                self._starting += 1
+            try:
+                worker = self._spawn()
+            except Exception:  # the pool is smaller until the next _acquire tops it up
+                log.exception("could not start a query worker")
+                return
+            finally:
+                with self._lock:
+                    self._starting -= 1
+            self._idle.put(worker)
 
     # -- queries ------------------------------------------------------------------------------------
 
     def _acquire(self, wait: float | None) -> _Worker:
-        with self._lock:
-            missing = self.size - len(self._workers)
-        for _ in range(max(0, missing)):
-            try:
-                self._idle.put(self._spawn())
-            except Exception:
-                log.exception("could not start a query worker")
-                break
+        self._top_up()
         try:
             worker = self._idle.get(timeout=wait) if wait else self._idle.get()
         except queue.Empty:

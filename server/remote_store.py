@@ -22,7 +22,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from .namespaces import CKD, GRAPH
 from .results import QueryError, QueryResult
-from .store import _SERVICE, _UPDATE_WORDS, check_query
+from .query_guard import verdict
 
 STAMP_GRAPH = GRAPH.stamp
 TIMEOUT = 60
@@ -108,8 +108,7 @@ class SparqlStore:
 
     # -- querying -----------------------------------------------------------------------------
     def query(self, sparql, default_graph_uris=(), named_graph_uris=()) -> QueryResult:
-        if _SERVICE.search(sparql) or _UPDATE_WORDS.search(sparql):
-            check_query(sparql)  # same refusals as the embedded stores
+        verdict(sparql)  # the parse decides, with the same refusals as the embedded stores
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         if not default_graph_uris and not named_graph_uris:
             default_graph_uris = named_graph_uris = self.graph_names()

@@ -4,127 +4,18 @@ organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint)."""
 
 from __future__ import annotations
 
-import re
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Protocol
 
-import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
-from rdflib.plugins.sparql.algebra import translateQuery
 
-from .results import QueryError, QueryResult
-
-# Never let a query make rdflib fetch a graph from the web or a file (FROM <url>).
-rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-
-
-class UpdateRefused(QueryError):
-    """A SPARQL Update sent to the read-only endpoint."""
+from .query_guard import QueryError, UpdateRefused, check_query, verdict  # noqa: F401  (re-exported)
+from .results import QueryResult
 
 
 class ReadOnlyError(RuntimeError):
     """Something tried to change a store that serves the corpus (see ``freeze``)."""
-
-
-def expand_escapes(sparql: str) -> str:
-    """The query with its codepoint escapes (``\\u0053``, ``\\U00000053``) expanded, as every SPARQL
-    parser reads it (SPARQL 1.1 §19.2): ``\\u0053ERVICE`` *is* the keyword ``SERVICE``, so keyword
-    checks must look at this text, never at the raw one."""
-    try:
-        return expandUnicodeEscapes(sparql)
-    except ValueError:  # an escape that is no code point: no parser accepts the query anyway
-        return sparql + "\nSERVICE INSERT"  # makes every keyword check below look closer
-
-
-# what is not code in a query: strings, IRIs and comments (keywords never occur inside them)
-_NOT_CODE = re.compile("|".join([
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
-    r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*",
-]))
-
-
-class _KeywordPattern:
-    """A keyword regex searched in the query's code — after codepoint escapes are expanded, with
-    strings, IRIs and comments blanked out — so that a word in a comment or a variable name
-    (``?service``) does not send every query through the slow guard parser (the ``search``
-    interface of ``re.Pattern``, which ``remote_store`` uses)."""
-
-    def __init__(self, pattern: str):
-        self.regex = re.compile(pattern, re.IGNORECASE)
-
-    def search(self, sparql: str):
-        return self.regex.search(_NOT_CODE.sub(" ", expand_escapes(sparql)))
-
-
-# a keyword, not part of a variable, prefixed name or longer word
-_SERVICE = _KeywordPattern(r"(?<![?$:\w-])SERVICE(?![\w:-])")
-_FROM = _KeywordPattern(r"(?<![?$:\w-])FROM(?![\w:-])")
-_UPDATE_WORDS = _KeywordPattern(r"(?<![?$:\w-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:-])")
-
-
-def check_query(sparql: str):
-    """Parse ``sparql``; refuse updates and SERVICE; raise QueryError with line and column on a
-    syntax error. Returns the parsed query (rdflib algebra).
-
-    SERVICE is looked for in the algebra of *every* query (not only when the raw text shows the
-    word): rdflib would otherwise send the inner query to any IRI — the loopback interface, the
-    cloud metadata address — from the server."""
-    try:
-        parsed = parseQuery(sparql)
-    except RecursionError:
-        raise QueryError("syntax error in query: nested too deeply") from None
-    except Exception as exc:
-        if _UPDATE_WORDS.search(sparql):
-            try:
-                parseUpdate(sparql)
-            except Exception:
-                pass
-            else:
-                raise UpdateRefused("SPARQL Update is not accepted: this endpoint is read-only") from None
-        raise QueryError(f"syntax error in query: {_syntax_message(exc, sparql)}") from None
-    try:
-        query = translateQuery(parsed)
-        has_service = _has_service(query.algebra)
-    except RecursionError:
-        raise QueryError("invalid query: nested too deeply") from None
-    except Exception as exc:
-        raise QueryError(f"invalid query: {' '.join(str(exc).split())[:300]}") from None
-    if has_service:
-        raise QueryError("SERVICE (federated query) is not supported by this endpoint")
-    return query
-
-
-def _has_dataset_clause(sparql: str) -> bool:
-    """Whether the query has FROM or FROM NAMED (parsed: the word may be in a string)."""
-    try:
-        parsed = parseQuery(sparql)
-    except Exception:
-        return False
-    return bool(getattr(parsed[1], "datasetClause", None))
-
-
-def _syntax_message(exc: Exception, text: str) -> str:
-    line = getattr(exc, "lineno", None)
-    col = getattr(exc, "col", None)
-    msg = getattr(exc, "msg", None) or str(exc).split("\n")[0]
-    if line is not None and col is not None:
-        return f"{msg} (line {line}, column {col})"
-    return msg
-
-
-def _has_service(node) -> bool:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern":
-            return True
-        return any(_has_service(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_has_service(v) for v in node)
-    return False
 
 
 class Store(Protocol):
@@ -372,16 +263,13 @@ class OxigraphStore:
     def query_limited(self, sparql, default_graph_uris=(), named_graph_uris=(),
                       max_rows: int | None = None) -> tuple[QueryResult, bool]:
         ox = self._ox
-        if _SERVICE.search(sparql) or _UPDATE_WORDS.search(sparql):
-            # refuses SERVICE (pyoxigraph would send it over HTTP) and updates with the same
-            # messages as memory; the words are looked for after codepoint escapes are expanded
-            check_query(sparql)
+        checked = verdict(sparql)  # the parse decides: refuses updates and SERVICE, as for memory
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         kwargs = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris] or [ox.DefaultGraph()]
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        elif not (_FROM.search(sparql) and _has_dataset_clause(sparql)):
+        elif not checked.has_dataset_clause:
             # (with this flag pyoxigraph ignores FROM / FROM NAMED: a query that has them gets
             # the dataset they name — graphs of the store, never fetched — as with rdflib)
             kwargs["use_default_graph_as_union"] = True
@@ -410,8 +298,23 @@ class OxigraphStore:
         return QueryResult("graph", graph=g), truncated
 
     def triples_about(self, iri: str) -> Graph:
-        res = self.query(f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}")
-        return res.graph
+        """The triples with subject ``iri`` in any graph, with the blank nodes they point at —
+        read by pattern, not by a query built from the IRI (nothing to parse, nothing to inject)."""
+        g = Graph()
+        try:
+            node = self._ox.NamedNode(iri)
+        except ValueError:  # not an IRI: nothing is about it
+            return g
+        todo, seen = [node], set()
+        while todo:
+            subject = todo.pop()
+            for q in self.store.quads_for_pattern(subject, None, None):
+                o = q.object
+                g.add((_ox_to_rdflib(q.subject), _ox_to_rdflib(q.predicate), _ox_to_rdflib(o)))
+                if isinstance(o, self._ox.BlankNode) and o.value not in seen:
+                    seen.add(o.value)
+                    todo.append(o)
+        return g
 
 
 def open_store(spec: str, nquads: Path) -> Store:

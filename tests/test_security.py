@@ -459,6 +459,141 @@ def test_query_workers_have_no_network(listener):
     assert listener.hits == []
 
 
+# -- SERVICE hidden behind every escape form of SPARQL (issue 10, item 1) -----------------------------
+
+
+def service_attacks(url: str) -> list[tuple[str, str]]:
+    """(name, query): a SERVICE to ``url`` after a token that a keyword scanner misreads — PN_LOCAL
+    escapes, codepoint escapes, comments, strings, IRIs. The first one ran on pyoxigraph."""
+    p = "PREFIX ex: <http://ex.org/> "
+    svc = f"SERVICE <{url}/attack> {{ ?x ?y ?z }}"
+    return [
+        ("pn-local-hash", p + rf"SELECT ?x {{ BIND(ex:a\# AS ?u) {svc} }}"),
+        ("pn-local-quote", p + rf"SELECT ?x {{ BIND(ex:a\' AS ?u) {svc} BIND(ex:b\' AS ?v) }}"),
+        ("pn-local-dquote", p + rf'SELECT ?x {{ BIND(ex:a\" AS ?u) {svc} BIND(ex:b\" AS ?v) }}'),
+        ("pn-local-all-escapes", p + rf"SELECT ?x {{ BIND(ex:a\~\.\-\!\$\&\(\)\*\+\,\;\=\/\?\@\%\# AS ?u) {svc} }}"),
+        ("pn-local-percent", p + f"SELECT ?x {{ BIND(ex:a%23 AS ?u) {svc} }}"),
+        ("u-escape-hash", p + rf"SELECT ?x {{ BIND(ex:a\u0023 AS ?u) {svc} }}"),
+        ("u-escape-hash-in-string", rf'SELECT ?x {{ BIND("\u0023" AS ?u) {svc} }}'),
+        ("u-escape-quote-in-string", rf'SELECT ?x {{ BIND("\u0022" AS ?u) {svc} }}'),
+        ("u-escape-keyword", rf"SELECT ?x {{ \u0053\u0045RVICE <{url}/u> {{ ?x ?y ?z }} }}"),
+        ("U-escape-keyword", rf"SELECT ?x {{ \U00000053ERVICE <{url}/U> {{ ?x ?y ?z }} }}"),
+        ("u-escape-in-iri", rf"SELECT ?x {{ SERVICE <{url}/\u0078> {{ ?x ?y ?z }} }}"),
+        ("comment-with-quote", f'SELECT ?x {{ # a comment with a " quote\n {svc} # and " another\n }}'),
+        ("comment-with-keyword", f"SELECT ?x {{ # SERVICE\n {svc} }}"),
+        ("comment-with-iri-start", f"SELECT ?x {{ # <\n {svc} # >\n }}"),
+        ("string-hash", f'SELECT ?x {{ BIND("#" AS ?u) {svc} }}'),
+        ("string-escaped-quote", rf'SELECT ?x {{ BIND("a\"#" AS ?u) {svc} }}'),
+        ("string-single-escaped-quote", rf"SELECT ?x {{ BIND('a\'#' AS ?u) {svc} }}"),
+        ("string-long", f'SELECT ?x {{ BIND("""a""b"#""" AS ?u) {svc} }}'),
+        ("string-long-single", f"SELECT ?x {{ BIND('''a''b'#''' AS ?u) {svc} }}"),
+        ("string-keyword", f'SELECT ?x {{ VALUES ?a {{ "SERVICE" }} {svc} }}'),
+        ("iri-hash", f"SELECT ?x {{ BIND(<http://ex.org/#a> AS ?u) {svc} }}"),
+        ("iri-quote", f"SELECT ?x {{ BIND(<http://ex.org/a'b> AS ?u) {svc} BIND(<http://ex.org/c'd> AS ?v) }}"),
+        ("language-tag", f'SELECT ?x {{ BIND("a"@en-GB AS ?u) {svc} }}'),
+        ("variable", f"SELECT ?x {{ BIND(<{url}/v> AS ?service) SERVICE ?service {{ ?x ?y ?z }} }}"),
+        ("silent-lower-case", f"select ?x {{ service silent <{url}/s> {{ ?x ?y ?z }} }}"),
+    ]
+
+
+def _check_service_attacks(send, listener):
+    for name, query in service_attacks(listener.url):
+        r = send(query)
+        assert r.status_code == 400, (name, query, r.status_code, _body(r)[:300])
+        _no_internals(_body(r))
+    time.sleep(0.3)
+    assert listener.hits == [], f"the server opened connections: {listener.hits[:3]}"
+
+
+@pytest.mark.parametrize("store_kind", STORES)
+def test_service_behind_escapes_is_refused_in_process(store_kind, listener):
+    from cloudkader.web import create_app
+
+    client = create_app(store_kind).test_client()
+    _check_service_attacks(lambda q: client.post("/sparql", data=q.encode("utf-8"), headers=QUERY), listener)
+    _check_service_attacks(lambda q: client.get("/sparql", query_string={"query": q}), listener)
+
+
+def test_service_behind_escapes_is_refused_by_the_real_server(server_factory, listener):  # noqa: F811
+    server = server_factory("--query-timeout", "3", store="oxigraph")
+    _check_service_attacks(lambda q: requests.post(server.url + "/sparql", data=q.encode("utf-8"), headers=QUERY,
+                                                   timeout=30), listener)
+
+
+def test_sparql_store_decides_on_the_parse(listener):
+    """``--store sparql:URL``: the query is refused before it is sent to the endpoint (which
+    would run the SERVICE itself)."""
+    from cloudkader.remote_store import SparqlStore
+    from cloudkader.results import QueryError
+
+    store = SparqlStore(listener.url + "/query", listener.url + "/store")
+    for name, query in service_attacks(listener.url):
+        with pytest.raises(QueryError):
+            store.query(query)
+    time.sleep(0.3)
+    assert listener.hits == [], "the refused queries reached the endpoint"
+
+
+def test_rdflib_engine_refuses_service_by_itself(listener):
+    """The engine door: rdflib evaluates no SERVICE even when the guard is bypassed."""
+    from rdflib import Dataset
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from cloudkader.query_guard import ServiceRefused
+
+    query = translateQuery(parseQuery(f"SELECT * {{ SERVICE <{listener.url}/engine> {{ ?s ?p ?o }} }}"))
+    with pytest.raises(ServiceRefused):
+        list(Dataset().query(query))
+    assert listener.hits == []
+
+
+def _native_network_probe(port: int) -> list[str]:
+    """Runs in a query worker (a registered task): tries the network below Python's socket
+    module — pyoxigraph's Rust HTTP client and the C-level socket connect."""
+    import _socket
+
+    import pyoxigraph
+
+    outcomes = []
+    try:
+        list(pyoxigraph.Store().query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/native> {{ ?s ?p ?o }} }}"))
+        outcomes.append("pyoxigraph: connected")
+    except Exception as exc:
+        outcomes.append(f"pyoxigraph: {exc}")
+    s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    try:
+        _socket.socket.connect(s, ("127.0.0.1", port))
+        outcomes.append("socket: connected")
+    except OSError as exc:
+        outcomes.append(f"socket: {exc}")
+    finally:
+        s.close()
+    return outcomes
+
+
+def test_query_workers_have_no_network_even_for_native_code(listener):
+    """The kernel door: the query workers live in an empty network namespace, so what the
+    Python-level block cannot stop (pyoxigraph's HTTP client, a raw C connect) finds no network."""
+    import sys
+
+    from cloudkader import query_executor, sandbox
+    from cloudkader.store import OxigraphStore
+
+    query_executor.task(_native_network_probe)
+    ex = query_executor.QueryExecutor(OxigraphStore(), workers=1)
+    try:
+        if sys.platform.startswith("linux"):
+            assert ex.network in (sandbox.ISOLATED, sandbox.ISOLATED_USER)
+            assert sandbox.network_namespace(ex.stats().pids[0]) != sandbox.network_namespace()
+        outcomes = ex.call(query_executor.task_name(_native_network_probe), (listener.port,), timeout=30)
+    finally:
+        ex.close()
+    assert not any(o.endswith("connected") for o in outcomes), outcomes
+    time.sleep(0.3)
+    assert listener.hits == []
+
+
 # ==================================================================================================
 # Bad input: a 4xx with a message, never a 500 or a traceback
 # ==================================================================================================

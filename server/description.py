@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from .namespaces import CKD
@@ -21,6 +22,7 @@ MEDIA_TYPES = {
     "application/n-triples": "nt",
 }
 MAX_JSONLD_DEPTH = 32
+INPUT_BASE = "urn:cloudkader:input:"
 # rdflib's Turtle and N-Triples parsers take time quadratic in the number of line breaks,
 # escapes and quote characters inside one string literal (they build the string piece by
 # piece): a 4 MB literal of line breaks keeps a server thread busy for minutes. A literal with
@@ -48,33 +50,79 @@ def format_for_filename(name: str) -> str:
     return "turtle"
 
 
-def _check_jsonld(text: str, origin: str) -> None:
+def _load_json(text: str, origin: str):
+    """The JSON document of a JSON-LD description, at most MAX_JSONLD_DEPTH levels deep."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DescriptionError(f"{origin}: malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise DescriptionError(f"{origin}: JSON-LD nested deeper than {MAX_JSONLD_DEPTH} levels") from None
+    except ValueError:  # Python refuses to read integers of more than 4300 digits
+        raise DescriptionError(f"{origin}: malformed JSON-LD: a number with more digits than can be read "
+                               f"(at most {sys.get_int_max_str_digits() or 4300})") from None
     if not isinstance(doc, (dict, list)):
         raise DescriptionError(f"{origin}: JSON-LD must be an object or an array, not {type(doc).__name__}")
-
-    def walk(node, depth):
+    stack = [(doc, 0)]
+    while stack:
+        node, depth = stack.pop()
         if depth > MAX_JSONLD_DEPTH:
             raise DescriptionError(f"{origin}: JSON-LD nested deeper than {MAX_JSONLD_DEPTH} levels")
         if isinstance(node, dict):
-            ctx = node.get("@context")
-            for c in ctx if isinstance(ctx, list) else [ctx]:
-                if isinstance(c, str):
-                    raise DescriptionError(f"{origin}: remote JSON-LD contexts are not loaded ({c!r}); put the context inline")
-                if isinstance(c, dict) and "@import" in c:
-                    raise DescriptionError(f"{origin}: JSON-LD @import is not supported; put the context inline")
-            for v in node.values():
-                walk(v, depth + 1)
+            stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
-            for v in node:
-                walk(v, depth + 1)
+            stack.extend((v, depth + 1) for v in node)
+    return doc
 
-    walk(doc, 0)
+
+def _jsonld_message(exc: BaseException) -> str:
+    """The user-facing words of a pyld error: the messages of its chain of causes."""
+    parts = []
+    seen = 0
+    while exc is not None and seen < 5:
+        seen += 1
+        msg = exc.args[0] if getattr(exc, "args", None) and isinstance(exc.args[0], str) else type(exc).__name__
+        if msg not in parts:
+            parts.append(msg)
+        details = getattr(exc, "details", None)
+        exc = exc.__cause__ or (details.get("cause") if isinstance(details, dict) else None)
+    return " ".join(": ".join(parts).split())[:500]
+
+
+def _parse_jsonld(text: str, origin: str) -> Graph:
+    """JSON-LD to RDF with pyld, whose document loader is the one door for every context a
+    document names — ``@context`` strings at any depth (in lists, nested lists, scoped term
+    definitions, nested nodes) and ``@import``. Ours refuses them all: the service reads no file
+    and fetches no URL for a description. Inline contexts work as usual."""
+    from pyld import jsonld
+
+    doc = _load_json(text, origin)
+    refused: list[str] = []
+
+    def refuse_every_context(url, options=None):
+        refused.append(str(url))
+        raise jsonld.JsonLdError("remote contexts are not loaded", "jsonld.LoadDocumentError",
+                                 code="loading remote context failed")
+
+    try:
+        nquads = jsonld.to_rdf(doc, {"documentLoader": refuse_every_context, "base": INPUT_BASE,
+                                     "format": "application/n-quads"})
+        failure = None
+    except RecursionError:
+        raise DescriptionError(f"{origin}: JSON-LD nested too deeply") from None
+    except Exception as exc:  # pyld raises JsonLdError, and plain exceptions on odd values
+        failure = exc
+    if refused:  # also when pyld swallowed the loader's refusal
+        raise DescriptionError(f"{origin}: remote JSON-LD contexts are not loaded ({refused[0][:200]!r}): neither "
+                               "an @context by URL nor @import; put the context inline")
+    if failure is not None:
+        raise DescriptionError(f"{origin}: malformed JSON-LD: {_jsonld_message(failure)}")
+    dataset = Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    graph = Graph()
+    for s, p, o, _g in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
 
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
@@ -152,12 +200,12 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
     if not text.strip():
         raise DescriptionError(f"{origin}: empty description")
     if fmt == "json-ld":
-        _check_jsonld(text, origin)
-    elif fmt in ("turtle", "nt"):
+        return _parse_jsonld(text, origin)
+    if fmt in ("turtle", "nt"):
         _check_literals(text, origin)
     g = Graph()
     try:
-        g.parse(data=text, format=fmt, publicID="urn:cloudkader:input:")
+        g.parse(data=text, format=fmt, publicID=INPUT_BASE)
     except Exception as exc:  # rdflib raises many kinds; each must become a message
         msg = " ".join(str(exc).replace("\\n", " ").split())
         raise DescriptionError(f"{origin}: malformed {'Turtle' if fmt == 'turtle' else fmt.upper()}: {msg[:500]}") from None

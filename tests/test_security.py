@@ -364,6 +364,14 @@ def ssrf_descriptions(url: str, file_uri: str, ctx_uri: str) -> list[tuple[str, 
          "p": {"q": 1}},
         {"@context": CONTEXT, "@graph": [{**GOOD_JSONLD, "@context": f"{url}/nested.jsonld"}]},
         {**GOOD_JSONLD, "@context": {**CONTEXT, "@base": f"{url}/"}, "owl:imports": {"@id": "relative"}},
+        # contexts nested in lists (issue 10, item 2): rdflib opened these
+        {**GOOD_JSONLD, "@context": [[ctx_uri]]},
+        {**GOOD_JSONLD, "@context": [CONTEXT, [f"{url}/list-in-list.jsonld"]]},
+        {**GOOD_JSONLD, "@context": [[[CONTEXT, ["file:///dev/zero"]]]]},
+        {**GOOD_JSONLD, "@context": [CONTEXT, {"p": {"@id": "urn:x:p", "@context": [[f"{url}/scoped-list.jsonld"]]}}],
+         "p": {"q": 1}},
+        {**GOOD_JSONLD, "@context": [CONTEXT, {"@import": ctx_uri}]},
+        {"@context": [CONTEXT], "@graph": [{**GOOD_JSONLD, "@context": [[f"{url}/nested-list.jsonld"]]}]},
         {**GOOD_JSONLD, "http://www.w3.org/2002/07/owl#imports": {"@id": f"{url}/imports"},
          "http://www.w3.org/ns/shacl#shapesGraph": {"@id": file_uri}},
     ]
@@ -423,11 +431,37 @@ def test_no_server_side_requests_real_server(server_factory, store_kind, listene
 
 
 def test_remote_json_ld_context_is_refused_over_http(memory_client, listener):
-    for ctx in (f"{listener.url}/c.jsonld", [CONTEXT, f"{listener.url}/c2.jsonld"]):
+    for ctx in (f"{listener.url}/c.jsonld", [CONTEXT, f"{listener.url}/c2.jsonld"], [[f"{listener.url}/c3.jsonld"]]):
         for route in ("/validate", "/applicable"):
             r = memory_client.post(route, data=json.dumps({**GOOD_JSONLD, "@context": ctx}), headers=JSONLD)
             assert r.status_code == 400
-            assert "remote JSON-LD contexts are not loaded" in r.get_json()["error"]
+            error = r.get_json()["error"]
+            assert ("remote JSON-LD contexts are not loaded" in error
+                    or "@context must be an object" in error), error  # JSON-LD 1.1 has no lists in lists
+    assert listener.hits == []
+
+
+def test_json_ld_contexts_in_lists_are_never_opened(listener, marker_files, tmp_path):
+    """The document loader refuses every context at any depth — also without query workers
+    (``--query-workers 0``: the check runs in the server process), and for a context file that
+    exists, one that does not (no existence oracle) and /dev/zero (no memory burnt)."""
+    from cloudkader.web import create_app
+
+    marker, _file_uri, ctx_uri = marker_files
+    client = create_app("memory", {"CLOUDKADER_QUERY_WORKERS": 0}).test_client()
+    missing = (tmp_path / "missing.jsonld").as_uri()
+    messages = []
+    for ctx in ([[ctx_uri]], [[missing]], [ctx_uri], [missing], [[["file:///dev/zero"]]], [CONTEXT, [[f"{listener.url}/deep.jsonld"]]],
+                [CONTEXT, {"@import": f"{listener.url}/import.jsonld"}]):
+        r = client.post("/validate", data=json.dumps({**GOOD_JSONLD, "@context": ctx}), headers=JSONLD)
+        assert r.status_code == 400, (ctx, r.status_code, r.get_data(as_text=True)[:300])
+        message = r.get_json()["error"]
+        assert ("remote JSON-LD contexts are not loaded" in message
+                or "@context must be an object" in message), message
+        assert marker not in message
+        messages.append(message.replace(ctx_uri, "X").replace(missing, "X"))
+    assert messages[0] == messages[1] and messages[2] == messages[3], "an existing and a missing file answer alike"
+    time.sleep(0.3)
     assert listener.hits == []
 
 

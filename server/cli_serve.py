@@ -79,6 +79,42 @@ def limits_config(args) -> dict:
     return out
 
 
+def check_base_url(url: str) -> str:
+    """``--base-url`` / ``CLOUDKADER_BASE_URL``: an absolute http(s) URL without query or fragment."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise CliError(f"--base-url {url!r}: expected an absolute http(s) URL such as https://cloudkader.example.org")
+    return url.rstrip("/")
+
+
+def connection_settings(config) -> dict:
+    """waitress settings against slow clients (slow-loris): reading a request costs no thread in
+    waitress (its I/O loop buffers it), only a connection slot — so there are many slots
+    (``CLOUDKADER_MAX_CONNECTIONS``, waitress's default is 100), silent connections are closed after
+    ``CLOUDKADER_CHANNEL_TIMEOUT`` seconds and checked for that every few seconds, and the I/O loop
+    uses ``poll`` (``select`` stops at file descriptor 1024). The open-file limit is raised to
+    fit (up to the hard limit)."""
+    connections = int(config.get("CLOUDKADER_MAX_CONNECTIONS") or 1000)
+    timeout = float(config.get("CLOUDKADER_CHANNEL_TIMEOUT") or 30)
+    _raise_open_files(connections + 256)
+    return {"connection_limit": connections, "channel_timeout": timeout,
+            "cleanup_interval": max(1, min(10, int(timeout // 3) or 1)), "asyncore_use_poll": True}
+
+
+def _raise_open_files(wanted: int) -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def cmd_serve(args) -> int:
     import waitress
 
@@ -90,10 +126,15 @@ def cmd_serve(args) -> int:
     specs = list(args.load_graph)
     for spec in specs:  # check every argument before the (slower) corpus load
         parse_load_graph(spec)
+    config = limits_config(args)
+    if args.base_url:
+        config["CLOUDKADER_BASE_URL"] = check_base_url(args.base_url)
     try:
-        app = create_app(args.store, limits_config(args))
+        app = create_app(args.store, config)
     except ValueError as exc:  # a bad CLOUDKADER_… environment variable
         raise CliError(str(exc)) from None
+    if app.config.get("CLOUDKADER_BASE_URL"):
+        check_base_url(app.config["CLOUDKADER_BASE_URL"])
     try:
         store = get_store(args.store)
     except ValueError as exc:
@@ -109,13 +150,17 @@ def cmd_serve(args) -> int:
     body_limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
     extra = {"max_request_body_size": max(2 * body_limit, body_limit + 1024 * 1024)} if body_limit else {}
     server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                    ident="cloudkader", expose_tracebacks=False, **extra)
+                                    ident="cloudkader", expose_tracebacks=False, **connection_settings(app.config),
+                                    **extra)
     host = args.host if ":" not in args.host else f"[{args.host}]"
     port = getattr(server, "effective_port", args.port)
+    if not app.config.get("CLOUDKADER_BASE_URL"):  # the address served, never a client's Host header
+        app.config["CLOUDKADER_BASE_URL"] = f"http://{host}:{port}"
     workers = f"{executor.size} query workers" if executor else "queries in server threads"
     timeout = f"query timeout {limits['timeout']:g} s" if limits["timeout"] and executor else "no query timeout"
+    network = f", worker network: {executor.network}" if executor else ""
     print(f"cloudkader serving on http://{host}:{port}/ (store {args.store}, {args.threads} threads, {workers}, "
-          f"{timeout})", flush=True)
+          f"{timeout}{network})", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -134,6 +179,10 @@ def register(sub) -> None:
     s.add_argument("--load-graph", action="append", default=[], metavar="IRI=FILE",
                    help="load FILE as the named graph IRI before serving (repeatable)")
     s.add_argument("--threads", type=int, default=THREADS, help=f"worker threads (default {THREADS})")
+    s.add_argument("--base-url", default=None, metavar="URL",
+                   help="the service's public base URL, e.g. https://cloudkader.example.org (the SPARQL service "
+                        "description names its endpoint with it; default $CLOUDKADER_BASE_URL, else the address "
+                        "served)")
     from .limits import LIMITS
 
     for lim in LIMITS:

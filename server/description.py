@@ -28,6 +28,9 @@ INPUT_BASE = "urn:cloudkader:input:"
 # piece): a 4 MB literal of line breaks keeps a server thread busy for minutes. A literal with
 # more of them than this is refused before parsing (a page of text has a few hundred).
 MAX_LITERAL_PIECES = 10_000
+# rdflib's Turtle parser takes time quadratic in the number of @prefix / PREFIX declarations.
+MAX_PREFIXES = 1000
+_PREFIX_LINE = re.compile(r"^[ \t]*@?prefix[ \t]", re.IGNORECASE | re.MULTILINE)
 
 
 class DescriptionError(ValueError):
@@ -200,16 +203,50 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
     if not text.strip():
         raise DescriptionError(f"{origin}: empty description")
     if fmt == "json-ld":
-        return _parse_jsonld(text, origin)
+        return _check_unicode(_parse_jsonld(text, origin), origin)
     if fmt in ("turtle", "nt"):
+        _check_prefixes(text, origin)
         _check_literals(text, origin)
     g = Graph()
+    syntax = "Turtle" if fmt == "turtle" else fmt.upper()
     try:
         g.parse(data=text, format=fmt, publicID=INPUT_BASE)
+    except RecursionError:
+        raise DescriptionError(f"{origin}: malformed {syntax}: nested too deeply (blank nodes or lists)") from None
     except Exception as exc:  # rdflib raises many kinds; each must become a message
         msg = " ".join(str(exc).replace("\\n", " ").split())
-        raise DescriptionError(f"{origin}: malformed {'Turtle' if fmt == 'turtle' else fmt.upper()}: {msg[:500]}") from None
-    return g
+        raise DescriptionError(f"{origin}: malformed {syntax}: {msg[:500]}") from None
+    return _check_unicode(g, origin)
+
+
+def _check_prefixes(text: str, origin: str) -> None:
+    """Refuse Turtle with more than MAX_PREFIXES prefix declarations: rdflib takes time
+    quadratic in their number (10 000 lines: 17 s). Lines that start like a declaration are
+    counted — a few inside a long string literal only lower the bound."""
+    count = len(_PREFIX_LINE.findall(text))
+    if count > MAX_PREFIXES:
+        raise DescriptionError(f"{origin}: {count} prefix declarations; at most {MAX_PREFIXES} are accepted")
+
+
+def _check_unicode(graph: Graph, origin: str) -> Graph:
+    """Refuse a graph with a term that is not Unicode text — a lone surrogate, which an escape
+    such as ``\\uD800`` (Turtle, N-Triples, JSON) produces and nothing can write as UTF-8."""
+    for triple in graph:
+        for term in triple:
+            try:
+                str(term).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = ord(str(term)[exc.start])
+                raise DescriptionError(f"{origin}: the character U+{bad:04X} is not Unicode text (a lone "
+                                       "surrogate, written as an escape); use the character itself or its "
+                                       "\\U escape") from None
+            datatype = getattr(term, "datatype", None)
+            if datatype is not None:
+                try:
+                    str(datatype).encode("utf-8")
+                except UnicodeEncodeError:
+                    raise DescriptionError(f"{origin}: a datatype IRI that is not Unicode text (a lone surrogate)") from None
+    return graph
 
 
 @dataclass

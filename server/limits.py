@@ -54,10 +54,19 @@ LIMITS = [
           lambda: query_executor.DEFAULT_MAX_ROWS,
           "rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query answers; more are cut off and the "
           "answer has X-Cloudkader-Truncated: true; 0: no cap"),
+    Limit("CLOUDKADER_MAX_ANSWER_BYTES", "CLOUDKADER_MAX_ANSWER", "--max-answer", _bytes,
+          lambda: query_executor.DEFAULT_MAX_BYTES,
+          "bytes of text a query answer may hold (K/M suffixes allowed); more rows are cut off as for "
+          "--max-rows, a single row beyond it is a 400; 0: no cap"),
     Limit("MAX_CONTENT_LENGTH", "CLOUDKADER_MAX_BODY", "--max-body", _bytes, lambda: 5 * MB,
           "largest request body in bytes (K/M suffixes allowed); larger: 413"),
     Limit("CLOUDKADER_MAX_SERVICES", "CLOUDKADER_MAX_SERVICES", "--max-services", _count, lambda: 1000,
           "services one /validate or /applicable request may describe; more: 413; 0: no limit"),
+    Limit("CLOUDKADER_MAX_CONNECTIONS", "CLOUDKADER_MAX_CONNECTIONS", "--max-connections", _count, lambda: 1000,
+          "open client connections the server holds at once (slow clients wait in no thread, but each holds "
+          "one of these); beyond it new connections wait in the listen backlog"),
+    Limit("CLOUDKADER_CHANNEL_TIMEOUT", "CLOUDKADER_CHANNEL_TIMEOUT", "--channel-timeout", _seconds, lambda: 30.0,
+          "seconds a client connection may stay silent before the server closes it"),
     Limit("CLOUDKADER_QUERY_WORKERS", "CLOUDKADER_QUERY_WORKERS", "--query-workers", _count,
           query_executor.default_workers,
           "query worker processes (embedded stores); 0: queries run in the server thread, without "

@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_MAX_QUERIES = 1000
 
@@ -167,6 +168,50 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
+class NestedTooDeeply(QueryError):
+    """What the client sent nests deeper than Python can follow (answered with 400)."""
+
+
+class AnswerTooLarge(QueryError):
+    """One row of the answer is larger than the answer size cap (answered with 400)."""
+
+
+def _term_size(t) -> int:
+    return 0 if t is None else len(t) + 24 + len(getattr(t, "datatype", None) or "") + len(getattr(t, "language", None) or "")
+
+
+def cap_bytes(result: QueryResult, truncated: bool, max_bytes: int | None) -> tuple[QueryResult, bool]:
+    """The rows (or triples) of ``result`` that fit in ``max_bytes`` of text, and whether any
+    were cut. A single row larger than the cap is an AnswerTooLarge: an empty answer would
+    pretend to be one."""
+    if not max_bytes or result.kind == "ask":
+        return result, truncated
+    items = result.rows if result.kind == "select" else list(result.graph or ())
+    total = 0
+    for i, item in enumerate(items):
+        total += sum(_term_size(t) for t in item)
+        if total > max_bytes:
+            if i == 0:
+                raise AnswerTooLarge(f"the answer is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB "
+                                     f"(its first {'row' if result.kind == 'select' else 'triple'} alone is "
+                                     f"{total // (1024 * 1024)} MB); select fewer or shorter values")
+            if result.kind == "select":
+                return QueryResult("select", result.variables, result.rows[:i]), True
+            g = Graph()
+            for t in items[:i]:
+                g.add(t)
+            return QueryResult("graph", graph=g), True
+    return result, truncated
+
+
+def _query_capped(store, sparql, defaults, named, max_rows, max_bytes) -> tuple[QueryResult, bool]:
+    if hasattr(store, "query_limited"):
+        result, truncated = store.query_limited(sparql, defaults, named, max_rows)
+    else:
+        result, truncated = truncate(store.query(sparql, defaults, named), max_rows)
+    return cap_bytes(result, truncated, max_bytes)
+
+
 def _encode(result: QueryResult, truncated: bool) -> tuple:
     if result.kind == "graph":
         return ("graph", None, list(result.graph or ()), None, truncated)
@@ -214,18 +259,15 @@ def _worker_main(fd: int, store, memory_mb: int | None) -> None:
                     raise LookupError(f"no task {name!r} in query workers")
                 reply = ("ok", fn(*args))
             else:
-                _op, sparql, defaults, named, max_rows = request
-                if hasattr(store, "query_limited"):
-                    result, truncated = store.query_limited(sparql, defaults, named, max_rows)
-                else:
-                    result, truncated = truncate(store.query(sparql, defaults, named), max_rows)
-                reply = ("ok", _encode(result, truncated))
+                _op, sparql, defaults, named, max_rows, max_bytes = request
+                reply = ("ok", _encode(*_query_capped(store, sparql, defaults, named, max_rows, max_bytes)))
         except QueryError as exc:
             reply = ("query-error", exc)
         except MemoryError:
             reply = ("memory", "it needs more memory than a worker may use")
         except RecursionError:
-            reply = ("query-error", QueryError("query failed: nested too deeply"))
+            what = "query" if op != "call" else "request"
+            reply = ("query-error", NestedTooDeeply(f"the {what} is nested too deeply to be processed"))
         except Exception as exc:  # reported to the parent, which logs it and answers 500
             reply = ("internal", f"{type(exc).__name__}: {exc}")
         try:
@@ -479,10 +521,11 @@ class QueryExecutor:
             self._replace(worker)
 
     def run(self, sparql: str, default_graph_uris=(), named_graph_uris=(), timeout: float | None = DEFAULT_TIMEOUT,
-            max_rows: int | None = DEFAULT_MAX_ROWS) -> tuple[QueryResult, bool]:
+            max_rows: int | None = DEFAULT_MAX_ROWS, max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[QueryResult, bool]:
         """Run one query in a worker: (result, truncated). Raises QueryError (the query is
         wrong or refused), QueryUnavailable (time limit, no free worker, worker lost)."""
-        request = ("query", sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None)
+        request = ("query", sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None,
+                   max_bytes or None)
         return _decode(self._roundtrip(request, timeout, "query"))
 
     def call(self, name: str, args: tuple = (), timeout: float | None = DEFAULT_TIMEOUT):
@@ -589,15 +632,17 @@ def executor_for(store, workers: int | None = None, memory_mb: int | None = DEFA
 
 
 def execute(store, sparql: str, default_graph_uris=(), named_graph_uris=(), *, timeout: float | None = DEFAULT_TIMEOUT,
-            max_rows: int | None = DEFAULT_MAX_ROWS, workers: int | None = None,
+            max_rows: int | None = DEFAULT_MAX_ROWS, max_bytes: int | None = DEFAULT_MAX_BYTES, workers: int | None = None,
             memory_mb: int | None = DEFAULT_MEMORY_MB, warmup: Callable[[], object] | None = None) -> tuple[QueryResult, bool]:
     """Run ``sparql`` on ``store`` within the limits: (result, truncated)."""
     ex = executor_for(store, workers, memory_mb, warmup)
     if ex is not None:
-        return ex.run(sparql, default_graph_uris, named_graph_uris, timeout, max_rows)
-    if hasattr(store, "query_limited"):
-        return store.query_limited(sparql, default_graph_uris, named_graph_uris, max_rows or None)
-    return truncate(store.query(sparql, default_graph_uris, named_graph_uris), max_rows or None)
+        return ex.run(sparql, default_graph_uris, named_graph_uris, timeout, max_rows, max_bytes)
+    try:
+        return _query_capped(store, sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None,
+                             max_bytes or None)
+    except RecursionError:
+        raise NestedTooDeeply("the query is nested too deeply to be processed") from None
 
 
 def call(store, fn: Callable, args: tuple = (), *, timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None,
@@ -606,7 +651,10 @@ def call(store, fn: Callable, args: tuple = (), *, timeout: float | None = DEFAU
     within ``timeout`` seconds — or in the calling thread when there is no pool."""
     ex = executor_for(store, workers, memory_mb, warmup)
     if ex is None:
-        return fn(*args)
+        try:
+            return fn(*args)
+        except RecursionError:
+            raise NestedTooDeeply("the request is nested too deeply to be processed") from None
     return ex.call(task_name(fn), args, timeout)
 
 

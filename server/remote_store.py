@@ -15,6 +15,7 @@ own default is."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import requests
@@ -24,6 +25,7 @@ from .namespaces import CKD, GRAPH
 from .results import QueryError, QueryResult
 from .query_guard import verdict
 
+log = logging.getLogger(__name__)
 STAMP_GRAPH = GRAPH.stamp
 TIMEOUT = 60
 
@@ -120,12 +122,14 @@ class SparqlStore:
                    "Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
         try:
             r = self.session.post(self.query_url, params=params, data=sparql.encode("utf-8"), headers=headers, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            raise QueryError(f"SPARQL endpoint unreachable: {exc}") from None
+        except requests.RequestException as exc:  # the details name the store's address: logged, not shown
+            log.warning("the SPARQL store at %s is unreachable: %s", self.query_url, exc)
+            raise QueryError("the SPARQL store behind this service is unreachable") from None
         if r.status_code == 400:
-            raise QueryError(f"syntax error in query: {r.text.strip()[:500]}")
+            raise QueryError(f"syntax error in query: {' '.join(r.text.split())[:500]}")
         if r.status_code >= 300:
-            raise QueryError(f"SPARQL endpoint answered HTTP {r.status_code}: {r.text.strip()[:300]}")
+            log.warning("the SPARQL store answered HTTP %s: %s", r.status_code, r.text[:300])
+            raise QueryError(f"the SPARQL store behind this service answered HTTP {r.status_code}")
         ctype = r.headers.get("Content-Type", "").split(";")[0].strip()
         if ctype == "application/sparql-results+json":
             doc = r.json()

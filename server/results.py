@@ -4,11 +4,9 @@ text table for people."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -16,6 +14,12 @@ from rdflib.term import Node
 
 class QueryError(ValueError):
     """A query that cannot be run: syntax error, unsupported feature, or refused operation."""
+
+
+class FormatError(QueryError):
+    """The result exists but cannot be written in the asked format (HTTP 406): RDF/XML needs
+    predicates that split into namespace and local name, and XML 1.0 cannot carry most control
+    characters at all (not even as character references)."""
 
 
 @dataclass
@@ -74,65 +78,55 @@ def to_json(r: QueryResult) -> str:
     )
 
 
-def _term_xml(t: Node) -> str:
-    if isinstance(t, URIRef):
-        return f"<uri>{escape(str(t))}</uri>"
-    if isinstance(t, BNode):
-        return f"<bnode>{escape(str(t))}</bnode>"
-    attrs = ""
-    if t.language:
-        attrs = f" xml:lang={quoteattr(t.language)}"
-    elif t.datatype is not None:
-        attrs = f" datatype={quoteattr(str(t.datatype))}"
-    return f"<literal{attrs}>{escape(str(t))}</literal>"
+# characters XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_xml_chars(values, what: str) -> None:
+    for v in values:
+        m = _NOT_XML.search(str(v))
+        if m:
+            raise FormatError(f"this result cannot be written as {what}: it holds the character U+{ord(m.group()):04X}, "
+                              "which XML 1.0 cannot carry; ask for JSON, CSV or TSV (SELECT/ASK) or Turtle, "
+                              "N-Triples or JSON-LD (CONSTRUCT/DESCRIBE)")
+
+
+def _oxigraph_results(r: QueryResult, fmt: str) -> str:
+    """SELECT results written by pyoxigraph's W3C serialisers (XML, CSV, TSV), read from our JSON."""
+    import pyoxigraph as ox
+
+    try:
+        data = to_json(r).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FormatError("this result holds a character that is not Unicode (a lone surrogate); ask for JSON") from None
+    formats = {"xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+    solutions = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    return solutions.serialize(format=formats[fmt]).decode("utf-8")
 
 
 def to_xml(r: QueryResult) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in r.variables]
-    out.append("</head>")
-    if r.kind == "ask":
-        out.append(f"<boolean>{'true' if r.boolean else 'false'}</boolean>")
-    else:
-        out.append("<results>")
-        for b in r.bindings():
-            out.append("<result>")
-            out += [f"<binding name={quoteattr(k)}>{_term_xml(v)}</binding>" for k, v in b.items()]
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out)
+    _check_xml_chars(r.variables, "SPARQL XML")
+    for row in r.rows:
+        _check_xml_chars((t for t in row if t is not None), "SPARQL XML")
+        _check_xml_chars((t.datatype or t.language or "" for t in row if isinstance(t, Literal)), "SPARQL XML")
+    return _oxigraph_results(r, "xml")
+
+
+def _ask_table(r: QueryResult, header: str, line_end: str) -> str:
+    """ASK as CSV/TSV: the W3C format defines SELECT only; a one-cell table, as Jena writes it."""
+    return header + line_end + ("true" if r.boolean else "false") + line_end
 
 
 def to_csv(r: QueryResult) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
     if r.kind == "ask":
-        w.writerow(["_askResult"])
-        w.writerow(["true" if r.boolean else "false"])
-        return buf.getvalue()
-    w.writerow(r.variables)
-    for row in r.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-    return buf.getvalue()
-
-
-def _term_tsv(t: Node | None) -> str:
-    if t is None:
-        return ""
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return t.n3().replace("\t", "\\t").replace("\n", "\\n")
+        return _ask_table(r, "_askResult", "\r\n")
+    return _oxigraph_results(r, "csv")
 
 
 def to_tsv(r: QueryResult) -> str:
     if r.kind == "ask":
-        return "?_askResult\n" + ("true" if r.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{v}" for v in r.variables)]
-    lines += ["\t".join(_term_tsv(t) for t in row) for row in r.rows]
-    return "\n".join(lines) + "\n"
+        return _ask_table(r, "?_askResult", "\n")
+    return _oxigraph_results(r, "tsv")
 
 
 def _short(t: Node | None, prefixes: dict[str, str]) -> str:
@@ -172,7 +166,16 @@ def serialize(r: QueryResult, fmt: str, prefixes: dict[str, str] | None = None) 
         g = r.graph if r.graph is not None else Graph()
         for p, ns in (prefixes or {}).items():
             g.bind(p, ns)
-        return g.serialize(format=_RDFLIB_GRAPH_FORMAT[fmt])
+        if fmt == "xml":
+            for t in g:
+                _check_xml_chars(t, "RDF/XML")
+        try:
+            return g.serialize(format=_RDFLIB_GRAPH_FORMAT[fmt])
+        except ValueError as exc:  # RDF/XML: a predicate without a local name, e.g. <http://x/1>
+            if fmt != "xml":
+                raise
+            raise FormatError(f"this result cannot be written as RDF/XML ({' '.join(str(exc).split())[:200]}); "
+                              "ask for Turtle, N-Triples or JSON-LD") from None
     writers = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
     if fmt not in writers:
         raise QueryError(f"format {fmt!r} is not available for SELECT/ASK results; use one of {', '.join(SELECT_FORMATS)}")

@@ -4,14 +4,20 @@ organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Protocol
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.sparql import SPARQLError
 
 from .query_guard import QueryError, UpdateRefused, check_query, verdict  # noqa: F401  (re-exported)
 from .results import QueryResult
+
+
+log = logging.getLogger(__name__)
 
 
 class ReadOnlyError(RuntimeError):
@@ -118,8 +124,13 @@ class MemoryStore:
             raise QueryError("query failed: nested too deeply") from None
         except ReadOnlyError:
             raise UpdateRefused("the query tried to change the store: this endpoint is read-only") from None
-        except Exception as exc:
+        except re.error as exc:
+            raise QueryError(f"query failed: invalid regular expression: {exc}") from None
+        except SPARQLError as exc:  # rdflib's evaluation errors speak about the query
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:500]}") from None
+        except Exception:  # anything else is rdflib's inside: logged here, not shown
+            log.warning("rdflib could not evaluate a query", exc_info=True)
+            raise QueryError("query failed: the query engine could not evaluate this query") from None
 
     def triples_about(self, iri: str) -> Graph:
         g = Graph()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from cloudkader.web.security import CSP
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_isomorphic
 
@@ -206,7 +208,7 @@ def test_def_html_documents_every_term(client, store):
     r = client.get("/def", headers=HTML)
     assert r.status_code == 200 and r.mimetype == "text/html"
     page = r.get_data(as_text=True)
-    assert r.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert r.headers["Content-Security-Policy"] == CSP  # the one app-wide policy
     onto = _ontology(store)
     terms = {str(s)[len(str(CKD)):] for s in onto.subjects() if isinstance(s, URIRef) and str(s).startswith(str(CKD))}
     assert len(terms) > 100

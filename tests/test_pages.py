@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 
 from cloudkader.namespaces import CKD, ID
 from cloudkader.sources import normalise, normalised_source
+from cloudkader.web.security import CSP
 
 HTML = {"Accept": "text/html"}
 
@@ -48,7 +49,7 @@ def test_page_answers_with_security_headers(path, client):
     r = client.get(path, headers=HTML)
     assert r.status_code == 200, _text(r)[:2000]
     assert r.mimetype == "text/html"
-    assert r.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert r.headers["Content-Security-Policy"] == CSP  # the one app-wide policy
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     page = _text(r)
     # nothing that default-src 'self' would block: no inline script, style or event handler
@@ -165,7 +166,7 @@ def _check(client, **fields):
 def test_check_jenv_sharepoint_with_personal_data(client):
     r = _check(client, name="Samenwerken")
     assert r.status_code == 200
-    assert r.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert r.headers["Content-Security-Policy"] == CSP  # the one app-wide policy
     page = _text(r)
     hrefs = _hrefs(page)
     for h in ("/id/jenv/beleidslijn-onedrive-sharepoint", "/id/jenv/beleidslijn-ms365",

@@ -30,6 +30,7 @@ except ImportError:
 
 STORES = ["memory", "oxigraph"]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+HTML = {"Accept": BROWSER}
 TTL = {"Content-Type": "text/turtle"}
 JSONLD = {"Content-Type": "application/ld+json"}
 QUERY = {"Content-Type": "application/sparql-query"}
@@ -828,8 +829,10 @@ class _PageAudit(HTMLParser):
 
 def _check_html_response(path: str, r) -> list[str]:
     problems = []
+    from cloudkader.web.security import CSP
+
     csp = r.headers.get("Content-Security-Policy", "")
-    if "default-src 'self'" not in csp or "'unsafe-inline'" in csp or "'unsafe-eval'" in csp or "*" in csp:
+    if csp != CSP:  # one policy on every page (the linked-data pages had a weaker one)
         problems.append(f"Content-Security-Policy {csp!r}")
     if r.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("no X-Content-Type-Options: nosniff")
@@ -913,6 +916,144 @@ def test_non_html_answers_are_nosniff(memory_client):
                           ("/overlaps", {}), ("/openapi.json", {}), ("/nope", {})]:
         r = memory_client.get(path, headers=headers)
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_one_security_policy_on_every_response(memory_client):
+    """Issue 10, item 6: the documented CSP — frame-ancestors, base-uri, form-action, object-src —
+    on every answer of every blueprint, HTML or not, errors too."""
+    from cloudkader.web.security import CSP
+
+    assert all(d in CSP for d in ("frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'"))
+    for path, headers in [("/", HTML), ("/id/rijk", HTML), ("/id/rijk/voorwaarde-4", HTML), ("/def", HTML),
+                          ("/id/rijk", {"Accept": "text/turtle"}), ("/sparql", HTML), ("/sparql?query=ASK%20%7B%7D", {}),
+                          ("/sparql?query=nonsense", {}), ("/frameworks", HTML), ("/check", HTML), ("/overlaps", {}),
+                          ("/openapi.json", {}), ("/nope", HTML), ("/id/nope", HTML)]:
+        r = memory_client.get(path, headers=headers)
+        assert r.headers.get("Content-Security-Policy") == CSP, (path, r.headers.get("Content-Security-Policy"))
+        assert r.headers.get("X-Frame-Options") == "DENY", path
+
+
+def test_service_description_ignores_the_host_header(memory_client, server_factory):  # noqa: F811
+    """Issue 10, item 6: sd:endpoint comes from the configured base URL, not from ``Host``."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from cloudkader.web import create_app
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    app = create_app("memory", {"CLOUDKADER_BASE_URL": "https://cloudkader.example.org/"})
+    for client, expected in ((app.test_client(), "https://cloudkader.example.org/sparql"),
+                             (memory_client, "http://localhost/sparql")):
+        r = client.get("/sparql", headers={"Accept": "text/turtle", "Host": "evil.example:666"})
+        g = Graph().parse(data=r.data, format="turtle")
+        assert list(g.subjects(RDF.type, URIRef(sd + "Service"))) == [URIRef(expected)]
+        assert b"evil.example" not in r.data
+        page = client.get("/sparql", headers={**HTML, "Host": "evil.example:666"}).get_data(as_text=True)
+        assert "evil.example" not in page and expected in page
+    server = server_factory()
+    r = requests.get(server.url + "/sparql", headers={"Accept": "text/turtle", "Host": "evil.example:666"}, timeout=30)
+    assert r.status_code == 200 and b"evil.example" not in r.content
+    assert f"<{server.url}/sparql>".encode() in r.content
+
+
+# -- issue 10, items 3 and 5: inputs that gave a 500, writers that were not valid ------------------------
+
+_CHAIN_TTL = GOOD + "ex:s rdfs:seeAlso _:b0 .\n" + "".join(f"_:b{i} rdfs:seeAlso _:b{i + 1} .\n" for i in range(5000))
+_CHAIN_JSONLD = json.dumps({"@context": {**CONTEXT, "see": "http://www.w3.org/2000/01/rdf-schema#seeAlso"},
+                            "@graph": [{**GOOD_JSONLD, "see": {"@id": "_:b0"}}]
+                            + [{"@id": f"_:b{i}", "see": {"@id": f"_:b{i + 1}"}} for i in range(5000)]})
+_LIST_TTL = GOOD + "ex:s rdfs:seeAlso (" + " ".join(f"ex:i{i}" for i in range(5000)) + ") .\n"
+_SURROGATE_NT = ("<https://example.org/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                 "<https://w3id.org/cloudkader/def#CloudService> .\n"
+                 '<https://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "a\\uD800" .\n')
+NT = {"Content-Type": "application/n-triples"}
+ISSUE_10_CASES = [
+    # name, method, path, headers, body, expected status, texts the answer must contain
+    ("query-lone-surrogate", "POST", "/sparql", QUERY, 'SELECT ?x { BIND("\\uD800" AS ?x) }', 400, ["surrogate"]),
+    ("query-lone-surrogate-get", "GET", _q('SELECT ?x { BIND("a\\uDFFF" AS ?x) }'), {}, None, 400, ["surrogate"]),
+    ("turtle-lone-surrogate-validate", "POST", "/validate", TTL, GOOD + 'ex:s rdfs:label "a\\uD800b" .\n', 400,
+     ["U+D800"]),
+    ("turtle-lone-surrogate-applicable", "POST", "/applicable", TTL, GOOD + "ex:s rdfs:label '\\uDC00' .\n", 400,
+     ["U+DC00"]),
+    ("ntriples-lone-surrogate", "POST", "/validate", NT, _SURROGATE_NT, 400, ["U+D800"]),
+    ("json-ld-lone-surrogate", "POST", "/applicable", JSONLD,
+     json.dumps({**GOOD_JSONLD, "rdfs:label": "x"}).replace('"x"', '"\\ud800"'), 400, ["U+D800"]),
+    ("json-ld-5000-digits", "POST", "/validate", JSONLD,
+     '{"@id": "https://example.org/s", "http://x/n": ' + "9" * 5000 + "}", 400, ["digits"]),
+    ("json-ld-5000-digits-applicable", "POST", "/applicable", JSONLD,
+     '{"@id": "https://example.org/s", "http://x/n": 1.' + "5" * 5000 + "e999999}", 400, ["ckd:CloudService"]),
+    ("construct-rdfxml-unsplittable-predicate", "POST", "/sparql", {**QUERY, "Accept": "application/rdf+xml"},
+     'CONSTRUCT { <http://x/s> <http://x/1> "o" } WHERE {}', 406, ["RDF/XML", "Turtle"]),
+    ("construct-rdfxml-control-character", "POST", "/sparql", {**QUERY, "Accept": "application/rdf+xml"},
+     'CONSTRUCT { <http://x/s> <http://x/p> "a\\u0001" } WHERE {}', 406, ["U+0001"]),
+    ("select-xml-control-character", "POST", "/sparql", {**QUERY, "Accept": "application/sparql-results+xml"},
+     'SELECT ?x { BIND("a\\u0001b" AS ?x) }', 406, ["U+0001", "JSON"]),
+    ("turtle-blank-node-chain-5000", "POST", "/validate", TTL, _CHAIN_TTL, 200, []),
+    ("turtle-blank-node-chain-5000-turtle-answer", "POST", "/validate", {**TTL, "Accept": "text/turtle"}, _CHAIN_TTL,
+     200, []),
+    ("json-ld-blank-node-chain-5000", "POST", "/applicable", JSONLD, _CHAIN_JSONLD, 200, []),
+    ("turtle-list-5000", "POST", "/validate", TTL, _LIST_TTL, 200, []),
+    ("turtle-nested-5000", "POST", "/applicable", TTL,
+     GOOD + "ex:s rdfs:seeAlso " + "[ rdfs:seeAlso " * 5000 + "]" * 5000 + " .\n", 400, ["nested too deeply"]),
+    ("sparql-20000-parentheses", "POST", "/sparql", QUERY, "SELECT * { FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }",
+     400, ["nested"]),
+    ("turtle-10000-prefixes", "POST", "/validate", TTL,
+     "".join(f"@prefix p{i}: <http://example.org/{i}/> .\n" for i in range(10000)) + GOOD, 400, ["prefix"]),
+]
+
+
+@pytest.mark.parametrize("case", ISSUE_10_CASES, ids=[c[0] for c in ISSUE_10_CASES])
+def test_no_500_on_inputs_that_gave_one(client, case):
+    name, method, path, headers, body, expected, fragments = case
+    data = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    r = client.open(path, method=method, headers=headers, data=data)
+    text = _body(r)
+    assert r.status_code == expected, (name, r.status_code, text[:500])
+    if expected >= 400:
+        _no_internals(text)
+        assert "maximum recursion" not in text and "Exceeds the limit" not in text, text  # no Python text
+    for fragment in fragments:
+        assert fragment in text, (name, fragment, text[:500])
+
+
+def _sparql_string(value: str) -> str:
+    escapes = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+    return "".join(escapes.get(c, c) for c in value)
+
+
+@pytest.mark.parametrize("store_kind", STORES)
+def test_result_writers_are_valid_per_w3c(store_kind):
+    """Issue 10, item 5: TSV in the W3C form (``"t\\tq\\"n\\nx"``, read back by pyoxigraph and
+    rdflib), SPARQL XML well-formed, CSV as RFC 4180 — each read back to the same values."""
+    import csv
+    import io
+    import xml.dom.minidom
+
+    import pyoxigraph as ox
+    from rdflib import Variable
+    from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
+
+    from cloudkader.web import create_app
+
+    client = create_app(store_kind).test_client()
+    values = ["t\tq\"n\nx", "comma, \"quote\"", "é ü 漢 😀", "back\\slash", "cr\rlf"]
+    query = ("SELECT ?v ?lang ?iri ?n WHERE { VALUES (?v ?lang ?iri ?n) { "
+             + " ".join(f'("{_sparql_string(v)}" "x"@nl-BE <http://ex.org/a#b> 1.5)' for v in values) + " } }")
+    r = client.post("/sparql", data=query, headers={**QUERY, "Accept": "text/tab-separated-values"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    tsv = r.get_data()
+    assert b'"t\\tq\\"n\\nx"' in tsv and b'"""' not in tsv
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    assert sorted(s["v"].value for s in parsed) == sorted(values)
+    rd = TSVResultParser().parse(io.StringIO(tsv.decode("utf-8")))
+    assert sorted(str(b[Variable("v")]) for b in rd.bindings) == sorted(values)
+    r = client.post("/sparql", data=query, headers={**QUERY, "Accept": "application/sparql-results+xml"})
+    xml.dom.minidom.parseString(r.get_data())  # well-formed
+    parsed = ox.parse_query_results(r.get_data(), format=ox.QueryResultsFormat.XML)
+    assert sorted(s["v"].value for s in parsed) == sorted(values)
+    r = client.post("/sparql", data=query, headers={**QUERY, "Accept": "text/csv"})
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True), newline="")))
+    assert rows[0] == ["v", "lang", "iri", "n"] and sorted(row[0] for row in rows[1:]) == sorted(values)
 
 
 # ==================================================================================================

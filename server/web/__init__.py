@@ -16,6 +16,8 @@ defaults (docs/security.md).
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
@@ -27,6 +29,7 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         CLOUDKADER_STORE=store_spec,
+        CLOUDKADER_BASE_URL=os.environ.get("CLOUDKADER_BASE_URL", ""),
         MAX_CONTENT_LENGTH=DEFAULT_MAX_BODY,
         JSON_AS_ASCII=False,
     )

@@ -137,6 +137,8 @@ def _check(kind: str, frameworks=None, answer: str = JSON):
                                               **check_limits())
     except query_executor.QueryUnavailable as exc:
         raise ApiError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
+    except query_executor.NestedTooDeeply as exc:
+        raise ApiError(400, str(exc)) from None
     if status != 200:
         raise ApiError(status, payload)
     return payload

@@ -134,17 +134,11 @@ def t(key: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Security headers for the HTML the service writes (also used by the pages blueprint)
-
-CSP = "default-src 'self'"
+# The language cookie and Vary for the HTML the service writes (also used by the pages
+# blueprint). Security headers are set app-wide, in one place: ``security.add_headers``.
 
 
 def add_security_headers(resp: Response) -> Response:
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if resp.mimetype in ("text/html", "application/xhtml+xml"):
-        resp.headers["Content-Security-Policy"] = CSP
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
     asked = request.args.get("lang")
     if asked in LANGS and request.cookies.get("lang") != asked:
         resp.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

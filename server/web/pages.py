@@ -20,12 +20,13 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from .. import core
+from .. import core, query_executor
 from ..app_state import get_store
 from ..description import DescriptionError
 from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
 from . import linked_data as ld
 from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
+from .security import check_limits
 
 bp = Blueprint("pages", __name__)
 bp.after_request(ld.add_security_headers)
@@ -632,19 +633,41 @@ def check():
     values["provider"] = form.get("provider", "")
     turtle, problems = build_description(form, vocab)
     result = None
+    status, headers = 200, {}
     if not problems:
         spec = ld.store_spec()
-        try:
-            desc = core.read_description(turtle, "turtle", "formulier" if current_lang() == "nl" else "form", spec)
-            applicable = core.applicable(desc, spec)
-            validation, _graph, _reports = core.validate(desc, None, spec)
-            svc_app = applicable["services"][0] if applicable["services"] else None
-            svc_val = validation["services"][0] if validation["services"] else None
-            result = check_result_groups(svc_app, svc_val)
-        except DescriptionError as exc:
+        origin = "formulier" if current_lang() == "nl" else "form"
+        try:  # in a query worker, under the limits of /validate (time, memory)
+            svc_app, svc_val, problem = query_executor.call(the_store(), form_check_task, (turtle, origin, spec),
+                                                            **check_limits())
+        except query_executor.QueryUnavailable as exc:
+            problems.append(exc.message)
+            status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
+        except query_executor.NestedTooDeeply as exc:
             problems.append(str(exc))
-    status = 400 if problems else 200
-    return html("check.html", status=status, vocab=vocab, values=values, result=result, turtle=turtle, problems=problems)
+        else:
+            if problem:
+                problems.append(problem)
+            else:
+                result = check_result_groups(svc_app, svc_val)
+    if problems and status == 200:
+        status = 400
+    resp = html("check.html", status=status, vocab=vocab, values=values, result=result, turtle=turtle, problems=problems)
+    resp.headers.update(headers)
+    return resp
+
+
+@query_executor.task
+def form_check_task(turtle: str, origin: str, spec: str):
+    """The check of the web form, in a query worker: (applicability, validation, problem)."""
+    try:
+        desc = core.read_description(turtle, "turtle", origin, spec)
+    except DescriptionError as exc:
+        return None, None, str(exc)
+    applicable = core.applicable(desc, spec)
+    validation, _graph, _reports = core.validate(desc, None, spec)
+    return (applicable["services"][0] if applicable["services"] else None,
+            validation["services"][0] if validation["services"] else None, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@
   services per request, the query worker pool — with their defaults, read from the app config,
   which ``create_app`` fills from environment variables (``CLOUDKADER_…``) and ``cloudkader
   serve`` from its options (``LIMITS`` below is the one table of them);
-- **security headers** on every response (``add_headers``): ``X-Content-Type-Options: nosniff``
-  everywhere; on HTML a Content-Security-Policy without ``'unsafe-inline'`` (``default-src
-  'self'``, ``frame-ancestors 'none'``), ``X-Frame-Options: DENY`` and a Referrer-Policy;
+- **security headers** on every response, set here only (``add_headers``):
+  ``X-Content-Type-Options: nosniff``, one Content-Security-Policy without ``'unsafe-inline'``
+  (``default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none';
+  object-src 'none'``), ``X-Frame-Options: DENY`` and a Referrer-Policy;
 - **errors without internals** (``install``): every 4xx/5xx the app does not answer itself gets a
   short message — text for ``/sparql`` (as its own errors), JSON for the API routes and for
   clients that do not ask for HTML, an HTML page for browsers — never an exception text, a
@@ -34,6 +35,7 @@ def query_limits(app: Flask | None = None) -> dict:
     cfg = (app or current_app).config
     return {"timeout": float(cfg.get("CLOUDKADER_QUERY_TIMEOUT") or 0) or None,
             "max_rows": int(cfg.get("CLOUDKADER_MAX_ROWS") or 0) or None,
+            "max_bytes": int(cfg.get("CLOUDKADER_MAX_ANSWER_BYTES") or 0) or None,
             "workers": int(cfg.get("CLOUDKADER_QUERY_WORKERS", query_executor.default_workers())),
             "memory_mb": int(cfg.get("CLOUDKADER_QUERY_MEMORY_MB") or 0) or None,
             "warmup": functools.partial(warm_up, cfg.get("CLOUDKADER_STORE", "memory"))}
@@ -68,19 +70,24 @@ def warm_up(store_spec: str) -> None:
 
 CSP = "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 REFERRER_POLICY = "same-origin"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def add_headers(resp: Response) -> Response:
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if resp.mimetype in HTML_TYPES:
-        csp = resp.headers.get("Content-Security-Policy")
-        # a page's own policy stays when it is at least as strict as ours in what matters here
-        if not csp or "'unsafe-inline'" in csp or "default-src 'self'" not in csp or "*" in csp:
-            resp.headers["Content-Security-Policy"] = CSP
-        resp.headers["X-Frame-Options"] = "DENY"  # what frame-ancestors 'none' says, for every browser
-        resp.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    """The one place that sets the security headers, on every response of every route (HTML or
+    not: a JSON or Turtle answer opened in a browser gets the same policy). Routes do not set
+    their own: whatever they set is replaced."""
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["X-Frame-Options"] = "DENY"  # what frame-ancestors 'none' says, for every browser
+    resp.headers["Referrer-Policy"] = REFERRER_POLICY
     return resp
+
+
+def base_url(app: Flask | None = None) -> str:
+    """The service's public base URL, from configuration (``CLOUDKADER_BASE_URL``; ``cloudkader
+    serve`` sets the address it listens on unless ``--base-url`` names another) — never from
+    the request's ``Host`` header, which the client chooses."""
+    return str((app or current_app).config.get("CLOUDKADER_BASE_URL") or "http://localhost").rstrip("/")
 
 
 # -- errors -------------------------------------------------------------------------------------------

@@ -79,10 +79,10 @@ from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 from .. import query_executor
 from ..app_state import get_store
 from ..corpus import prefixes
-from ..results import QueryError, QueryResult, serialize
+from ..results import FormatError, QueryError, QueryResult, serialize
 from ..store import UpdateRefused
 from .negotiation import choose, media_type_of, parse_accept
-from .security import query_limits
+from .security import base_url, query_limits
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger(__name__)
@@ -355,7 +355,10 @@ def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None
     f, content_type = _negotiate(kind, accept, fmt)
     if f == "html":
         return _page(query=query, result=result, truncated=max_rows if truncated else None)
-    body = serialize(result, f, prefixes() if kind == "graph" else None)
+    try:
+        body = serialize(result, f, prefixes() if kind == "graph" else None)
+    except FormatError as exc:
+        raise ProtocolError(406, str(exc)) from None
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"
     return Response(body, status=200, content_type=content_type)
@@ -423,7 +426,7 @@ def _service_description_or_page(accept: str | None, fmt: str | None) -> Respons
             except KeyError:
                 text = ""
         return _page(query=text)
-    g = service_description(request.base_url, _store().graph_names())
+    g = service_description(base_url() + url_for("sparql.endpoint"), _store().graph_names())
     content_type = CANONICAL[("graph", f)]
     body = g.serialize(format=f)
     if content_type.startswith("text/"):
@@ -592,9 +595,6 @@ def _page(query: str = "", result: QueryResult | None = None, error: str | None 
     ctx = dict(query=query, result=result, error=error, columns=columns, rows=rows, examples=examples, truncated=truncated,
                graphs=graphs, result_formats=PAGE_FORMATS, selected="html", endpoint=endpoint,
                formats=[{"media": t, "href": f"{endpoint}?format={f}"} for t, f in SD_TYPES if f != "html"],
-               endpoint_url=request.host_url.rstrip("/") + endpoint, home=request.script_root + "/")
+               endpoint_url=base_url() + endpoint, home=request.script_root + "/")
     html = _render(ctx)
-    resp = Response(html, status=status, content_type="text/html; charset=utf-8")
-    resp.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; frame-ancestors 'none'"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return Response(html, status=status, content_type="text/html; charset=utf-8")

@@ -474,3 +474,119 @@ def test_load_refuses_other_hosts():
     with pytest.raises(ValueError, match="loopback"):
         load.run_load("http://example.org", clients=1, duration=0.1)
     assert json.dumps(load.MIX)
+
+
+# ==================================================================================================
+# Issue 10, item 4: limits at the server process, not only in the worker
+# ==================================================================================================
+
+# 428 bytes of nested CONCAT that build a 95 MB value (the attack: 805 bytes, 168 MB, the server
+# peaked at 1.4 GB and sent for 27 s after the 10 s limit)
+_V = "abcdefgh"
+HUGE_VALUE = ('SELECT ?h { BIND("xxxxxxxxxx" AS ?a) '
+              + " ".join(f"BIND(CONCAT({','.join(['?' + _V[k]] * 10)}) AS ?{_V[k + 1]})" for k in range(7)) + " }")
+
+
+def _rss_peak_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_answer_size_is_capped(store):
+    client = make_app(store, CLOUDKADER_MAX_ANSWER_BYTES=200_000).test_client()
+    r = client.post("/sparql", data=HUGE_VALUE, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "larger than the limit" in r.get_data(as_text=True)
+    r = client.get("/sparql", query_string={"query": ALL})  # many rows: cut at the byte cap, marked
+    assert r.status_code == 200 and r.headers["X-Cloudkader-Truncated"] == "true"
+    rows = r.get_json(force=True)["results"]["bindings"]
+    assert 0 < len(rows) < 10_000 and len(r.data) < 2_000_000
+
+
+def test_real_server_does_not_build_a_huge_answer(server_factory):  # noqa: F811
+    server = server_factory("--query-timeout", "3", store="oxigraph")
+    t0 = time.monotonic()
+    r = requests.post(server.url + "/sparql", data=HUGE_VALUE, headers={"Content-Type": "application/sparql-query"},
+                      timeout=60)
+    assert r.status_code in (400, 503), r.status_code  # refused by the cap, or stopped by the time limit
+    assert time.monotonic() - t0 < 8.0
+    assert _rss_peak_mb(server.proc.pid) < 600, "the server process held the answer"
+
+
+def test_slow_clients_do_not_take_the_service_down(server_factory):  # noqa: F811
+    """Slow-loris: 150 connections that send half a request and wait (waitress's default
+    connection limit is 100); the service still answers others at once."""
+    import socket
+
+    server = server_factory()
+    host, port = server.url.split("//")[1].split(":")
+    slow = []
+    try:
+        for _ in range(150):
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            slow.append(s)
+        for _ in range(3):
+            t0 = time.monotonic()
+            r = requests.get(server.url + "/sparql", params={"query": SIMPLE}, timeout=10)
+            assert r.status_code == 200 and time.monotonic() - t0 < 5.0
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_connection_settings_of_the_server():
+    from cloudkader.cli_serve import connection_settings
+
+    settings = connection_settings(make_app("memory").config)
+    assert settings["connection_limit"] >= 1000 and settings["channel_timeout"] <= 30
+    assert settings["asyncore_use_poll"] is True
+    settings = connection_settings(make_app("memory", CLOUDKADER_MAX_CONNECTIONS=50, CLOUDKADER_CHANNEL_TIMEOUT=5).config)
+    assert settings["connection_limit"] == 50 and settings["channel_timeout"] == 5 and settings["cleanup_interval"] <= 5
+
+
+def test_web_form_check_runs_under_the_check_limits():
+    """``/check`` ran in the server thread without a time limit (8 × 5 MB posts: 70 s outage)."""
+    form = {"name": "Testdienst", "org": "jenv", "deployment": "PublicCloud", "servicemodel": "SaaS",
+            "data": ["PersonalData"], "location": ["NLD"]}
+    client = make_app("memory", CLOUDKADER_CHECK_TIMEOUT=0.001).test_client()  # a check takes ~20 ms
+    r = client.post("/check", data=form, headers={"Accept": BROWSER})
+    assert r.status_code == 503 and r.headers["Retry-After"] == "1", r.status_code
+    assert "time limit" in r.get_data(as_text=True)
+    ok = make_app("memory").test_client().post("/check", data={**form, "name": "Testdienst"}, headers={"Accept": BROWSER})
+    assert ok.status_code == 200 and "Retry-After" not in ok.headers  # within the limit: the result
+
+
+def test_pool_does_not_grow_when_queries_time_out_together():
+    """Several queries time out at once: each worker is replaced, the pool stays at its size (a
+    race between top-up and replacement made it grow past --query-workers and never shrink)."""
+    from cloudkader import corpus
+    from cloudkader.query_executor import QueryExecutor, QueryUnavailable
+    from cloudkader.store import MemoryStore
+
+    ex = QueryExecutor(MemoryStore.from_nquads(corpus.compiled_corpus_path()), workers=2)
+    try:
+        errors = []
+
+        def slow():
+            try:
+                ex.run(PATHOLOGICAL, timeout=0.3)
+            except QueryUnavailable as exc:
+                errors.append(exc)
+
+        for _round in range(2):
+            threads = [threading.Thread(target=slow) for _ in range(5)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+        assert len(errors) == 10
+        ex.run(SIMPLE, timeout=10)
+        stats = ex.stats()
+        assert stats.workers == 2 and len(stats.pids) == 2, stats
+        assert sorted(_children(ex._zygote_pid)) == stats.pids
+    finally:
+        ex.close()

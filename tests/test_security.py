@@ -1160,3 +1160,37 @@ def test_cors_on_sparql(memory_client):
     assert "Access-Control-Allow-Credentials" not in pre.headers
     exposed = memory_client.get("/sparql", query_string={"query": "ASK {}"}).headers["Access-Control-Expose-Headers"]
     assert "X-Cloudkader-Truncated" in exposed
+
+
+# -- issue 10, item 7: CSV exports of listings cannot carry a spreadsheet formula -----------------------
+
+
+def test_listing_csv_neutralises_formulas():
+    import csv
+    import io
+
+    from cloudkader.web.csv_export import listing_csv, neutralise
+
+    hostile = ["=HYPERLINK(\"http://evil/\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain", "a=b", ""]
+    text = listing_csv(["name"], [[v] for v in hostile])
+    cells = [row[0] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+    assert cells == ["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in hostile]
+    assert all(not c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert neutralise(None) == "" and neutralise(-5) == "'-5" and neutralise(7) == "7"
+
+
+def test_register_csv_export_and_sparql_csv_as_w3c(memory_client):
+    """The register listing as CSV (neutralised), while the SPARQL CSV stays as W3C defines it."""
+    import csv
+    import io
+
+    r = memory_client.get("/register?format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True), newline="")))
+    assert rows[0][0] == "service" and len(rows) > 10
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert "?format=csv" in memory_client.get("/register", headers=HTML).get_data(as_text=True)
+    q = 'SELECT ?x WHERE { VALUES ?x { "=1+1" "@SUM(A1)" } }'
+    r = memory_client.get("/sparql", query_string={"query": q}, headers={"Accept": "text/csv"})
+    assert sorted(r.get_data(as_text=True).splitlines()[1:]) == ["=1+1", "@SUM(A1)"]

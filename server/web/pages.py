@@ -26,6 +26,7 @@ from ..description import DescriptionError
 from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
 from . import linked_data as ld
 from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
+from .csv_export import csv_response
 from .security import check_limits
 
 bp = Blueprint("pages", __name__)
@@ -777,4 +778,17 @@ def register():
             "conforms": val.get("conforms"),
         })
     services.sort(key=lambda s: (lbl(s["orgs"][0]) if s["orgs"] else "", s["label"].lower()))
+    if request.args.get("format") == "csv":  # the listing for a spreadsheet, formulas neutralised
+        return csv_response(REGISTER_CSV_HEADER, (_register_csv_row(s) for s in services), "register.csv")
     return html("register.html", services=services, error=rep.error)
+
+
+REGISTER_CSV_HEADER = ["service", "label", "organisations", "status", "providers", "platforms", "deployment",
+                       "frameworks", "provisions", "violations", "warnings", "conforms"]
+
+
+def _register_csv_row(s: dict) -> list:
+    return [s["iri"], s["label"], " ".join(s["orgs"]), " ".join(lbl(x) for x in s["status"]),
+            " ".join(lbl(x) for x in s["providers"]), " ".join(s["platforms"]),
+            " ".join(lbl(x) for x in s["deployment"]), " ".join(f["framework"] for f in s["frameworks"]),
+            s["n_provisions"], s["violations"], s["warnings"], "" if s["conforms"] is None else s["conforms"]]

@@ -13,7 +13,10 @@ Limits (docs/security.md), each an option, else its environment variable, else t
 ``--query-timeout`` (``CLOUDKADER_QUERY_TIMEOUT``, 10 s), ``--max-rows`` (``CLOUDKADER_MAX_ROWS``,
 10 000), ``--max-body`` (``CLOUDKADER_MAX_BODY``, 5 MB), ``--max-services``
 (``CLOUDKADER_MAX_SERVICES``, 1000), ``--query-workers`` (``CLOUDKADER_QUERY_WORKERS``),
-``--query-memory`` (``CLOUDKADER_QUERY_MEMORY_MB``, 1024).
+``--query-memory`` (``CLOUDKADER_QUERY_MEMORY_MB``, 1024), ``--max-answer`` (``CLOUDKADER_MAX_ANSWER``,
+32 MB), ``--max-connections`` (``CLOUDKADER_MAX_CONNECTIONS``, 1000), ``--channel-timeout``
+(``CLOUDKADER_CHANNEL_TIMEOUT``, 30 s). ``--base-url`` (``CLOUDKADER_BASE_URL``) is the public base
+URL the service names itself with (default: the address it listens on; never the ``Host`` header).
 
 Before it serves, the store is made read-only (``freeze``) and the query worker processes are
 started (``cloudkader.query_executor``) — before waitress starts its threads, so the one ``fork``

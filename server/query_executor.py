@@ -31,9 +31,12 @@ Limits and their errors (all ``QueryUnavailable``, answered with 503 and ``Retry
 ``QueryTimeout`` (the query ran longer than ``timeout`` seconds), ``QueryBusy`` (no worker was
 free within ``timeout`` seconds), ``WorkerLost`` (the worker died, e.g. out of memory).
 
+An answer is bounded in the worker, before it is sent: at most ``max_rows`` rows and
+``max_bytes`` of text (``cloudkader.answer_cap``), so the server process never holds a huge one.
+
 Other work that the client controls runs there too: ``/validate`` and ``/applicable`` read and
 check the posted description in a worker (``call`` with a function registered by ``task``), under
-their own time limit.
+their own time limit; so does the web form ``/check``.
 
 Stores that are not embedded (``sparql:URL``) and platforms without ``fork`` run the query in the
 calling thread (the remote store has its own HTTP timeout); so does ``workers=0``.
@@ -59,6 +62,7 @@ from multiprocessing.connection import Connection
 from rdflib import Graph
 
 from .results import QueryError, QueryResult
+from .answer_cap import AnswerTooLarge, NestedTooDeeply, cap_bytes  # noqa: F401  (re-exported)
 from .sandbox import PYTHON_ONLY, forbid_network, isolate_network  # noqa: F401
 from .store import truncate
 
@@ -166,42 +170,6 @@ def _limit_memory(memory_mb: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
-
-
-class NestedTooDeeply(QueryError):
-    """What the client sent nests deeper than Python can follow (answered with 400)."""
-
-
-class AnswerTooLarge(QueryError):
-    """One row of the answer is larger than the answer size cap (answered with 400)."""
-
-
-def _term_size(t) -> int:
-    return 0 if t is None else len(t) + 24 + len(getattr(t, "datatype", None) or "") + len(getattr(t, "language", None) or "")
-
-
-def cap_bytes(result: QueryResult, truncated: bool, max_bytes: int | None) -> tuple[QueryResult, bool]:
-    """The rows (or triples) of ``result`` that fit in ``max_bytes`` of text, and whether any
-    were cut. A single row larger than the cap is an AnswerTooLarge: an empty answer would
-    pretend to be one."""
-    if not max_bytes or result.kind == "ask":
-        return result, truncated
-    items = result.rows if result.kind == "select" else list(result.graph or ())
-    total = 0
-    for i, item in enumerate(items):
-        total += sum(_term_size(t) for t in item)
-        if total > max_bytes:
-            if i == 0:
-                raise AnswerTooLarge(f"the answer is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB "
-                                     f"(its first {'row' if result.kind == 'select' else 'triple'} alone is "
-                                     f"{total // (1024 * 1024)} MB); select fewer or shorter values")
-            if result.kind == "select":
-                return QueryResult("select", result.variables, result.rows[:i]), True
-            g = Graph()
-            for t in items[:i]:
-                g.add(t)
-            return QueryResult("graph", graph=g), True
-    return result, truncated
 
 
 def _query_capped(store, sparql, defaults, named, max_rows, max_bytes) -> tuple[QueryResult, bool]:

@@ -380,6 +380,9 @@ def test_defaults():
     assert d["CLOUDKADER_MAX_SERVICES"] == 1000
     assert d["CLOUDKADER_QUERY_MEMORY_MB"] == 1024
     assert d["CLOUDKADER_QUERY_WORKERS"] >= 2
+    assert d["CLOUDKADER_MAX_ANSWER_BYTES"] == 32 * 1024 * 1024
+    assert d["CLOUDKADER_MAX_CONNECTIONS"] == 1000
+    assert d["CLOUDKADER_CHANNEL_TIMEOUT"] == 30.0
 
 
 def test_environment_and_config(monkeypatch):
@@ -435,6 +438,8 @@ def test_serve_options_reach_the_app(monkeypatch):
 def test_real_server_prints_its_limits(server_factory):  # noqa: F811
     server = server_factory("--query-timeout", "3", store="memory")
     assert "query workers, query timeout 3 s" in server.log
+    if sys.platform.startswith("linux"):  # the kernel door of docs/security.md §2 is shut
+        assert "worker network: network namespace" in server.log or "user and network namespace" in server.log
 
 
 # ==================================================================================================
@@ -590,3 +595,9 @@ def test_pool_does_not_grow_when_queries_time_out_together():
         assert sorted(_children(ex._zygote_pid)) == stats.pids
     finally:
         ex.close()
+
+
+@pytest.mark.parametrize("url", ["ftp://x.example", "cloudkader.example.org", "https://x.example/?q=1"])
+def test_bad_base_url_is_refused(cli, url):
+    run = cli("serve", "--port", "0", "--base-url", url)
+    assert run.code == 2 and "--base-url" in run.err and "Traceback" not in run.err

@@ -93,6 +93,7 @@ def _load_commands() -> None:
     from . import cli_checks  # noqa: F401  (registers applicable, validate)
     from . import cli_serve  # noqa: F401  (registers serve)
     from . import cli_overlaps  # noqa: F401  (registers overlaps)
+    from . import cli_shacl  # noqa: F401  (registers shacl)
 
 
 def main(argv: list[str] | None = None) -> int:

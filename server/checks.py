@@ -1,6 +1,7 @@
 """Applicability and validation of cloud services against the frameworks in scope. Both run
-the SHACL shapes of ``shapes/`` with pySHACL (the reference engine) on the data graph that
-enrichment builds; the provision a result belongs to is read from the shape (``ckd:provision``),
+the SHACL shapes of ``shapes/`` (plus an organisation's own, ``--shapes``) on the data graph that
+enrichment builds, with the default engine (:mod:`cloudkader.shacl_engine`, the Rust ``shacl``
+package) or pySHACL (the reference); the provision a result belongs to is read from the shape (``ckd:provision``),
 the reason a provision applies from its condition shape (``ckd:reason``). No framework-specific
 logic lives here: adding a framework or provision is a change to Turtle only."""
 
@@ -33,10 +34,23 @@ class Result:
     message_en: str
     path: str | None
     shape: str
+    scope: str | None = None  # binding | advisory: how the framework reaches the service
+    value: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """A violation of a binding framework, or of the organisation's own shapes: it breaks
+        the service's conformance. Under an advisory framework a violation is advice."""
+        return self.severity == "Violation" and self.scope != "advisory"
+
+    @property
+    def effective_severity(self) -> str:
+        return "Warning" if self.severity == "Violation" and not self.blocking else self.severity
 
     def as_json(self) -> dict:
         return {"provision": self.provision, "framework": self.framework, "severity": self.severity,
-                "message": self.message, "message_en": self.message_en, "path": self.path}
+                "scope": self.scope, "blocking": self.blocking, "message": self.message,
+                "message_en": self.message_en, "path": self.path, "shape": self.shape}
 
 
 @dataclass
@@ -49,7 +63,9 @@ class ServiceReport:
 
     @property
     def conforms(self) -> bool:
-        return not any(r.severity == "Violation" for r in self.results)
+        """No blocking result (cloudkader's verdict; the W3C report's sh:conforms is false as soon
+        as there is any result at all)."""
+        return not any(r.blocking for r in self.results)
 
 
 @dataclass
@@ -65,31 +81,50 @@ class RawResult:
     messages: dict
 
 
-class Checker:
-    """Built once per corpus; checks any number of descriptions. ``engine`` is ``fast`` (the
-    compiled evaluator of :mod:`cloudkader.fastshacl`, the default, checked against pySHACL by the
-    tests) or ``pyshacl`` (the reference). Shapes the fast engine cannot compile make it fall back
-    to pySHACL for every run."""
+ENGINES = ("shacl", "pyshacl")
 
-    def __init__(self, knowledge: Knowledge, engine: str = "fast"):
-        if engine not in ("fast", "pyshacl"):
-            raise ValueError(f"unknown SHACL engine {engine!r}: use fast or pyshacl")
+
+class Checker:
+    """Built once per corpus (and set of extra shapes); checks any number of descriptions.
+    ``engine`` is ``shacl`` (the Rust engine of :mod:`cloudkader.shacl_engine`, the default;
+    ``fast`` is accepted as its old name) or ``pyshacl`` (the reference). Shapes the default
+    engine refuses (beyond SHACL Core) make it fall back to pySHACL for every run.
+    ``extra_shapes``: an organisation's own shapes, validated beside the frameworks' shapes."""
+
+    def __init__(self, knowledge: Knowledge, engine: str = "shacl", extra_shapes: Graph | None = None):
+        engine = "shacl" if engine == "fast" else engine
+        if engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {engine!r}: use shacl or pyshacl")
         self.k = knowledge
         self.engine = engine
+        self.shapes = knowledge.shapes
+        if extra_shapes is not None and len(extra_shapes):
+            self.shapes = Graph()
+            for t in knowledge.shapes:
+                self.shapes.add(t)
+            for t in extra_shapes:
+                self.shapes.add(t)
 
     # -- shapes -------------------------------------------------------------------------------
     @cached_property
     def compiled(self):
-        """The shapes compiled for the fast engine, or None when the engine is pySHACL or a
-        shape uses a feature the fast engine lacks."""
-        if self.engine != "fast":
+        """The shapes compiled for the default engine, or None when the engine is pySHACL or
+        the engine refuses the shapes."""
+        return self._compile(self.shapes)
+
+    @cached_property
+    def compiled_probes(self):
+        return self._compile(self.probe_shapes[0]) if self.compiled is not None else None
+
+    def _compile(self, shapes: Graph):
+        if self.engine != "shacl":
             return None
-        from .fastshacl import CompiledShapes, Unsupported
+        from .shacl_engine import Engine, Refused
 
         try:
-            return CompiledShapes(self.k.shapes)
-        except Unsupported as exc:
-            log.warning("fast SHACL engine unavailable (%s); using pySHACL", exc)
+            return Engine(shapes)
+        except Refused as exc:
+            log.warning("default SHACL engine refuses the shapes (%s); using pySHACL", exc)
             return None
 
     @cached_property
@@ -97,7 +132,7 @@ class Checker:
         """For pySHACL: one probe per (provision, condition), a shape that reports every service
         that conforms to the condition (``sh:not`` of the condition fails exactly then)."""
         g = Graph()
-        for t in self.k.shapes:
+        for t in self.shapes:
             g.add(t)
         probes: dict[str, tuple[str, str]] = {}
         for i, (p, info) in enumerate(sorted(self.k.provisions.items())):
@@ -114,17 +149,17 @@ class Checker:
         p = self.k.shape_provision.get(str(shape))
         if p:
             return p
-        for parent in self.k.shapes.subjects(SH.property, shape):
+        for parent in self.shapes.subjects(SH.property, shape):
             p = self.k.shape_provision.get(str(parent))
             if p:
                 return p
         return None
 
     def _shape_messages(self, shape) -> dict:
-        msgs = {m.language: str(m) for m in self.k.shapes.objects(shape, SH.message) if isinstance(m, Literal)}
+        msgs = {m.language: str(m) for m in self.shapes.objects(shape, SH.message) if isinstance(m, Literal)}
         if not msgs:
-            for parent in self.k.shapes.subjects(SH.property, shape):
-                msgs = {m.language: str(m) for m in self.k.shapes.objects(parent, SH.message) if isinstance(m, Literal)}
+            for parent in self.shapes.subjects(SH.property, shape):
+                msgs = {m.language: str(m) for m in self.shapes.objects(parent, SH.message) if isinstance(m, Literal)}
                 if msgs:
                     break
         return msgs
@@ -140,13 +175,15 @@ class Checker:
         )
         return report
 
+    def raws_from_hits(self, hits) -> list[RawResult]:
+        return [RawResult(_focus(h.focus), h.shape, SEVERITY.get(str(h.severity), "Violation"), h.path,
+                          h.component, h.value, self._shape_messages(h.shape)) for h in hits]
+
     def raw_results(self, data: Graph) -> list[RawResult]:
         """Every validation result of the compliance shapes on ``data``, from the engine in use."""
         if self.compiled is not None:
-            return [RawResult(str(r.focus), r.shape, SEVERITY.get(str(r.severity), "Violation"), r.path,
-                              r.component, r.value, self._shape_messages(r.shape))
-                    for r in self.compiled.validate(data)]
-        report = self._run_pyshacl(data, self.k.shapes)
+            return self.raws_from_hits(self.compiled.hits(data))
+        report = self._run_pyshacl(data, self.shapes)
         out = []
         for r in report.subjects(RDF.type, SH.ValidationResult):
             shape = report.value(r, SH.sourceShape)
@@ -174,19 +211,11 @@ class Checker:
     def _conditions_met(self, data: Graph, reports: dict[str, ServiceReport]) -> dict[str, list[tuple[str, str]]]:
         """Per service, the (provision, condition) pairs whose condition the service meets."""
         hits: dict[str, list[tuple[str, str]]] = {}
-        if self.compiled is not None:
-            from .fastshacl import Data
-
-            d = Data(data)
-            for sid, rep in reports.items():
-                in_scope = {sc.framework for sc in rep.scopes}
-                focus = URIRef(sid)
-                for p, info in self.k.provisions.items():
-                    if info.framework not in in_scope:
-                        continue
-                    for cond in info.applies_when:
-                        if self.compiled.conforms(URIRef(cond), d, focus):
-                            hits.setdefault(sid, []).append((p, cond))
+        if self.compiled_probes is not None:
+            probes = self.probe_shapes[1]
+            for h in self.compiled_probes.hits(data):
+                if str(h.shape) in probes:
+                    hits.setdefault(_focus(h.focus), []).append(probes[str(h.shape)])
             return hits
         shapes, probes = self.probe_shapes
         report = self._run_pyshacl(data, shapes)
@@ -219,59 +248,108 @@ class Checker:
                 "reason": reason.get("nl", ""), "reason_en": reason.get("en", "")}
 
     def _validate(self, data: Graph, reports: dict[str, ServiceReport], frameworks: set[str] | None) -> Graph:
+        return self.collect(self.raw_results(data), reports, frameworks,
+                            lambda focus: self._reports_of(focus, data, reports))
+
+    def collect(self, raws: list[RawResult], reports: dict[str, ServiceReport], frameworks: set[str] | None,
+                owners) -> Graph:
+        """Add the results ``raws`` to the services' reports (``owners(focus)`` says whose they
+        are) and return the W3C report graph of them."""
         out = Graph()
         out.bind("sh", SH)
         out.bind("ckd", CKD)
-        for raw in self.raw_results(data):
+        for raw in raws:
             provision = self._provision_of_shape(raw.shape)
             framework = self.k.provisions[provision].framework if provision in self.k.provisions else None
-            if frameworks is not None and framework not in frameworks:
-                continue
-            rep = reports.get(raw.focus)
-            if rep is None:
-                continue
-            severity = raw.severity
-            scope = next((s for s in rep.scopes if s.framework == framework), None)
-            if scope is not None and scope.kind == "advisory" and severity == "Violation":
-                severity = "Warning"  # advice, not obligation: reported, but does not break conformance
-            nl = raw.messages.get("nl") or raw.messages.get(None) or next(iter(raw.messages.values()), "")
-            en = raw.messages.get("en") or nl
-            path = str(raw.path) if isinstance(raw.path, URIRef) else None
-            rep.results.append(Result(provision, framework, severity, nl, en, path, str(raw.shape)))
-            _add_result(out, raw, severity, nl, en, provision, framework)
+            if frameworks is not None and framework is not None and framework not in frameworks:
+                continue  # an organisation's own shapes (no framework) are always reported
+            for rep in owners(raw.focus):
+                scope = next((s.kind for s in rep.scopes if s.framework == framework), None)
+                nl = raw.messages.get("nl") or raw.messages.get(None) or next(iter(raw.messages.values()), "")
+                en = raw.messages.get("en") or nl
+                path = str(raw.path) if isinstance(raw.path, URIRef) else None
+                value = raw.value.n3() if raw.value is not None else None
+                result = Result(provision, framework, raw.severity, nl, en, path, str(raw.shape), scope, value)
+                rep.results.append(result)
+                _add_result(out, raw, result, self.shapes)
         for rep in reports.values():
-            rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or ""))
-        conforms = all(rep.conforms for rep in reports.values())
+            rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.value or ""))
         root = BNode()
         out.add((root, RDF.type, SH.ValidationReport))
-        out.add((root, SH.conforms, Literal(conforms)))
-        for r in out.subjects(RDF.type, SH.ValidationResult):
+        results = list(out.subjects(RDF.type, SH.ValidationResult))
+        out.add((root, SH.conforms, Literal(not results)))  # SHACL 3.6.1.1: any result breaks it
+        for r in results:
             out.add((root, SH.result, r))
         return out
 
+    @staticmethod
+    def _reports_of(focus: str, data: Graph, reports: dict[str, ServiceReport]) -> list[ServiceReport]:
+        """The service(s) a result belongs to: its focus node, or — for a shape that targets
+        something else (an organisation's own shapes may) — every service that reaches the
+        focus node in the data graph."""
+        if focus in reports:
+            return [reports[focus]]
+        node = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
+        seen, todo, owners = {node}, [node], []
+        while todo:
+            n = todo.pop()
+            for s in data.subjects(None, n):
+                if str(s) in reports and reports[str(s)] not in owners:
+                    owners.append(reports[str(s)])
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return owners
 
-def _add_result(out: Graph, raw: RawResult, severity: str, nl: str, en: str, provision, framework) -> None:
-    """One sh:ValidationResult of the W3C report, annotated with its provision and framework."""
+
+def _focus(node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _add_result(out: Graph, raw: RawResult, result: Result, shapes: Graph) -> None:
+    """One sh:ValidationResult of the W3C report: ``sh:resultSeverity`` is the shape's
+    ``sh:severity`` (SHACL 3.6.2.4); cloudkader's reading is added beside it — the provision and
+    framework, the framework's scope for the service (``ckd:scope``) and the severity that scope
+    gives the result (``ckd:effectiveSeverity``: a violation under an advisory framework is a
+    warning)."""
     r = BNode()
     out.add((r, RDF.type, SH.ValidationResult))
     out.add((r, SH.focusNode, URIRef(raw.focus) if not raw.focus.startswith("_:") else BNode(raw.focus[2:])))
-    out.add((r, SH.resultSeverity, SH[severity]))
-    if isinstance(raw.shape, URIRef):
-        out.add((r, SH.sourceShape, raw.shape))
+    out.add((r, SH.resultSeverity, SH[raw.severity]))
+    out.add((r, SH.sourceShape, raw.shape))
     if raw.component is not None:
         out.add((r, SH.sourceConstraintComponent, raw.component))
-    if isinstance(raw.path, URIRef):
+    if raw.path is not None:
         out.add((r, SH.resultPath, raw.path))
-    if isinstance(raw.value, (URIRef, Literal)):
+        if isinstance(raw.path, BNode):  # a complex path: its structure, from the shapes graph
+            _copy_tree(shapes, raw.path, out)
+    if raw.value is not None:
         out.add((r, SH.value, raw.value))
-    if nl:
-        out.add((r, SH.resultMessage, Literal(nl, lang="nl")))
-    if en:
-        out.add((r, SH.resultMessage, Literal(en, lang="en")))
-    if provision:
-        out.add((r, CKD.provision, URIRef(provision)))
-    if framework:
-        out.add((r, CKD.framework, URIRef(framework)))
+    if result.message:
+        out.add((r, SH.resultMessage, Literal(result.message, lang="nl")))
+    if result.message_en:
+        out.add((r, SH.resultMessage, Literal(result.message_en, lang="en")))
+    if result.provision:
+        out.add((r, CKD.provision, URIRef(result.provision)))
+    if result.framework:
+        out.add((r, CKD.framework, URIRef(result.framework)))
+    if result.scope:
+        out.add((r, CKD.scope, CKD.Advisory if result.scope == "advisory" else CKD.Binding))
+    out.add((r, CKD.effectiveSeverity, SH[result.effective_severity]))
+    out.add((r, CKD.blocking, Literal(result.blocking)))
+
+
+def _copy_tree(src: Graph, node, out: Graph) -> None:
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for p, o in src.predicate_objects(n):
+            out.add((n, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
 
 
 def _label(g: Graph, s) -> str | None:

@@ -42,10 +42,30 @@ def _short(iri: str | None) -> str:
     return iri.replace("https://w3id.org/cloudkader/id/", "")
 
 
-def cmd_applicable(args) -> int:
+def _checker(args):
+    """The checker for the store and engine asked for, with the organisation's own shapes
+    (``--shapes``) beside the frameworks'."""
     from . import core
 
-    result = core.applicable(_read(args), args.store, args.engine)
+    extra = getattr(args, "shapes", None)
+    if not extra:
+        return core.get_checker(args.store, args.engine)
+    from rdflib import Graph
+
+    from .checks import Checker
+    from .cli_shacl import read_graph
+
+    shapes = Graph()
+    for name in extra:
+        read_graph(name, shapes)
+    return Checker(core.get_knowledge(args.store), args.engine, shapes)
+
+
+def cmd_applicable(args) -> int:
+    from .checks import applicable_json
+
+    reports, _ = _checker(args).check(_read(args), want_validation=False)
+    result = applicable_json(reports)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -61,16 +81,37 @@ def cmd_applicable(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from . import core
+    from . import batch, core
+    from .checks import validation_json
+    from .description import DescriptionError
 
     try:
         frameworks = core.framework_iris(args.framework, args.store) if args.framework else None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
-    if args.engine == "fast":
-        return _validate_batch(args, frameworks)
-    result, graph, _ = core.validate(_read(args), frameworks, args.store, args.engine)
-    return _print_validation(args, result, graph)
+    checker = _checker(args)
+    files = _read_files(args)
+    progress = batch.Progress.maybe()
+    try:
+        outcome = batch.validate_files(files, checker, frameworks, progress)
+    except DescriptionError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        if progress:
+            progress.close()
+    if outcome is None:  # the reference path, service by service
+        outcome = batch.reference_reports(_read(args), checker, frameworks, args.format in ("turtle", "json-ld"))
+    reports, graph = outcome
+    return _print_validation(args, validation_json(reports), graph)
+
+
+def result_line(r: dict) -> str:
+    """A result in the text format: severity as the shape gives it; a violation under an
+    advisory framework is marked as advice, not blocking."""
+    tag = r["severity"] if r.get("blocking", True) or r["severity"] != "Violation" else \
+        f"{r['severity']}, {r.get('scope') or 'advisory'}: not blocking"
+    name = _short(r["provision"]) if r.get("provision") else f"shape {_short(r.get('shape'))}"
+    return f"  [{tag}] {name}: {r['message']}"
 
 
 def _print_validation(args, result, graph) -> int:
@@ -83,9 +124,9 @@ def _print_validation(args, result, graph) -> int:
             status = "conforms" if s["conforms"] else "does not conform"
             print(f"{s['service']}" + (f"  ({s['label']})" if s.get("label") else "") + f": {status}")
             for r in s["results"]:
-                print(f"  [{r['severity']}] {_short(r['provision'])}: {r['message']}")
-        n = sum(1 for s in result["services"] for r in s["results"] if r["severity"] == "Violation")
-        print(f"{len(result['services'])} service(s), {n} violation(s)")
+                print(result_line(r))
+        n = sum(1 for s in result["services"] for r in s["results"] if r["blocking"])
+        print(f"{len(result['services'])} service(s), {n} blocking violation(s)")
     return EXIT_OK if result["conforms"] else EXIT_VIOLATIONS
 
 
@@ -113,38 +154,8 @@ def _read_files(args) -> list[tuple[str, object, str]]:
     return files
 
 
-def _validate_batch(args, frameworks) -> int:
-    """Many services: the batch engine (cloudkader.batch), whose answer per service equals
-    validating that service alone; the reference path when the batch cannot vouch for it."""
-    from . import batch, core
-    from .checks import validation_json
-    from .description import DescriptionError
-
-    files = _read_files(args)
-    checker = core.get_checker(args.store, args.engine)
-    jobs = args.jobs if args.jobs else batch.default_jobs()
-    progress = batch.Progress.maybe()
-    want_report = args.format in ("turtle", "json-ld")
-    try:
-        output = "report" if want_report else args.format
-        outcome = batch.validate_files(files, checker, frameworks, jobs, output, progress)
-    except DescriptionError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        if progress:
-            progress.close()
-    if outcome is None:
-        reports, graph = batch.reference_reports(_read(args), checker, frameworks, want_report)
-        return _print_validation(args, validation_json(reports), graph)
-    out = sys.stdout
-    if args.format == "json":
-        batch.write_json(outcome, out)
-    elif args.format == "text":
-        batch.write_text(outcome, out)
-    else:
-        out.write(batch.report_graph(outcome).serialize(format=args.format))
-    out.flush()
-    return EXIT_OK if outcome.conforms else EXIT_VIOLATIONS
+ENGINE_HELP = "SHACL engine: shacl (default, the Rust engine; SHACL Core) or pyshacl (the reference)"
+SHAPES_HELP = "an organisation's own SHACL shapes, validated beside the frameworks' (repeatable)"
 
 
 def register(sub) -> None:
@@ -152,18 +163,18 @@ def register(sub) -> None:
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("--format", default="text", choices=["text", "json"])
     a.add_argument("--store", default="memory")
-    a.add_argument("--engine", default="fast", choices=["fast", "pyshacl"], help="SHACL engine (default fast; pyshacl is the reference)")
+    a.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     a.set_defaults(func=cmd_applicable)
 
     v = sub.add_parser("validate", help="SHACL validation against every framework in scope")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--framework", action="append", default=[], metavar="KEY")
+    v.add_argument("--shapes", action="append", default=[], metavar="EXTRA", help=SHAPES_HELP)
     v.add_argument("--format", default="text", choices=["text", "json", "turtle", "json-ld"])
     v.add_argument("--store", default="memory")
-    v.add_argument("--engine", default="fast", choices=["fast", "pyshacl"], help="SHACL engine (default fast; pyshacl is the reference)")
+    v.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     v.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                   help="processes for large registers (default: the number of cores; used above "
-                        "2000 services)")
+                   help="accepted for compatibility; the engine uses the cores itself")
     v.set_defaults(func=cmd_validate)
 
 

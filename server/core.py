@@ -29,7 +29,7 @@ def _compiled_knowledge():
 
 
 @lru_cache(maxsize=None)
-def get_checker(store_spec: str = "memory", engine: str = "fast") -> Checker:
+def get_checker(store_spec: str = "memory", engine: str = "shacl") -> Checker:
     return Checker(get_knowledge(store_spec), engine)
 
 
@@ -48,13 +48,13 @@ def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
     return desc_mod.Description(g, services, ", ".join(d.origin for d in descriptions))
 
 
-def applicable(d: desc_mod.Description, store_spec: str = "memory", engine: str = "fast") -> dict:
+def applicable(d: desc_mod.Description, store_spec: str = "memory", engine: str = "shacl") -> dict:
     reports, _ = get_checker(store_spec, engine).check(d, want_validation=False)
     return applicable_json(reports)
 
 
 def validate(d: desc_mod.Description, frameworks: set[str] | None = None, store_spec: str = "memory",
-             engine: str = "fast") -> tuple[dict, Graph, list[ServiceReport]]:
+             engine: str = "shacl") -> tuple[dict, Graph, list[ServiceReport]]:
     reports, graph = get_checker(store_spec, engine).check(d, frameworks=frameworks, want_applicable=False)
     return validation_json(reports), graph, reports
 

@@ -155,6 +155,20 @@ class Checker:
                 return p
         return None
 
+    def _named_shape(self, shape) -> str:
+        """The shape a result names in the JSON: its source shape, or for a blank-node shape the
+        nearest shape with an IRI that holds it (through sh:property, sh:node, sh:and …)."""
+        seen = set()
+        while isinstance(shape, BNode) and shape not in seen:
+            seen.add(shape)
+            parent = next(iter(self.shapes.subjects(None, shape)), None)
+            while parent is not None and (parent, RDF.first, None) in self.shapes:  # inside a list
+                parent = next(iter(self.shapes.subjects(None, parent)), None)
+            if parent is None:
+                break
+            shape = parent
+        return str(shape)
+
     def _shape_messages(self, shape) -> dict:
         msgs = {m.language: str(m) for m in self.shapes.objects(shape, SH.message) if isinstance(m, Literal)}
         if not msgs:
@@ -269,7 +283,7 @@ class Checker:
                 en = raw.messages.get("en") or nl
                 path = str(raw.path) if isinstance(raw.path, URIRef) else None
                 value = raw.value.n3() if raw.value is not None else None
-                result = Result(provision, framework, raw.severity, nl, en, path, str(raw.shape), scope, value)
+                result = Result(provision, framework, raw.severity, nl, en, path, self._named_shape(raw.shape), scope, value)
                 rep.results.append(result)
                 _add_result(out, raw, result, self.shapes)
         for rep in reports.values():

@@ -126,7 +126,7 @@ def _print_validation(args, result, graph) -> int:
             for r in s["results"]:
                 print(result_line(r))
         n = sum(1 for s in result["services"] for r in s["results"] if r["blocking"])
-        print(f"{len(result['services'])} service(s), {n} blocking violation(s)")
+        print(f"{len(result['services'])} service(s), {n} violation(s)")
     return EXIT_OK if result["conforms"] else EXIT_VIOLATIONS
 
 

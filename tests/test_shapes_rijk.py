@@ -299,14 +299,15 @@ def test_frameworks_of_a_gemeente_service(cli, ttl):
 
 def test_rijk_is_advice_for_a_gemeente(cli, ttl):
     # a state secret in a public cloud without any measure: for a ministry many violations, for a
-    # municipality the same provisions as warnings, and exit status 0
+    # municipality the same provisions as advice (the shapes' severity, not blocking), exit 0
     body = service(org="ex:utrecht", processes="ckd:StateSecret", measures=(), extra=GEMEENTE)
     run, data = validate(cli, ttl(body), "--framework", "rijk")
     results = data["services"][0]["results"]
     assert {r["provision"] for r in results} == {
         rijk("uitzondering-staatsgeheim"), rijk("tabel-staatsgeheim"), rijk("voorwaarde-2"),
         rijk("voorwaarde-4"), rijk("voorwaarde-5"), rijk("voorwaarde-6")}
-    assert {r["severity"] for r in results} == {"Warning"}
+    assert {r["severity"] for r in results} == {"Violation"}
+    assert {(r["scope"], r["blocking"]) for r in results} == {("advisory", False)}
     assert data["conforms"] is True and run.code == 0
 
 

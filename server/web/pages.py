@@ -42,6 +42,13 @@ MODALITY_CLASS = {
 }
 
 
+
+def shown_severity(r: dict) -> str:
+    """The severity a result is shown with: the shape's, except that a violation under an
+    advisory framework (``"blocking": false``) is shown as a warning — advice, not obligation."""
+    sev = r.get("severity", "")
+    return "Warning" if sev == "Violation" and r.get("blocking") is False else sev
+
 def local(iri: str) -> str:
     iri = str(iri)
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
@@ -602,7 +609,7 @@ def check_result_groups(applicable: dict | None, validation: dict | None) -> dic
             frameworks.append(fw)
         fw["results"].append({
             "provision": r.get("provision"), "provision_label": lbl(r["provision"]) if r.get("provision") else "",
-            "href": ld.href(r["provision"]) if r.get("provision") else None, "severity": r.get("severity", ""),
+            "href": ld.href(r["provision"]) if r.get("provision") else None, "severity": shown_severity(r),
             "message": (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or "",
             "path": r.get("path"),
         })
@@ -773,8 +780,8 @@ def register():
             "deployment": f.get("deploymentModel", []),
             "frameworks": app.get("frameworks") or val.get("frameworks") or [],
             "n_provisions": len(app.get("provisions", [])),
-            "violations": sum(1 for r in results if r.get("severity") == "Violation"),
-            "warnings": sum(1 for r in results if r.get("severity") == "Warning"),
+            "violations": sum(1 for r in results if shown_severity(r) == "Violation"),
+            "warnings": sum(1 for r in results if shown_severity(r) == "Warning"),
             "conforms": val.get("conforms"),
         })
     services.sort(key=lambda s: (lbl(s["orgs"][0]) if s["orgs"] else "", s["label"].lower()))

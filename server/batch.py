@@ -48,6 +48,8 @@ _ADVISORY = f"<{CKD.advisoryFramework}>"
 _NODE_LEVEL = (SH.node, SH["not"], SH.property, SH.qualifiedValueShape)
 _LISTS = (SH["and"], SH["or"], SH.xone)
 _COMPARISONS = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
+# constraints that read a node's name: the nodes of a service are then not renamed (Canon)
+_STRINGS = (SH.pattern, SH.minLength, SH.maxLength, SH.languageIn, SH.flags)
 
 
 class Unsupported(Exception):
@@ -175,9 +177,10 @@ class Regions:
             sc = self._scopes[orgs] = merged_scopes(self.k, g, [_rdf(o) for o in orgs])
         return sc
 
-    def service(self, s, scopes, services: set) -> tuple[list[str], set]:
-        """The region of service ``s``: its lines and its nodes. Raises Unsupported when another
-        service lies in it."""
+    def service(self, s, scopes, services: set) -> dict:
+        """The region of service ``s``: {node: (types, edges)} for every node within
+        ``Plan.depth`` steps (the service first). Raises Unsupported when another service lies
+        in it."""
         types, edges = self.facts(s)
         types = types | self.service_types
         edges = dict(edges)
@@ -194,64 +197,97 @@ class Regions:
                 if vals:
                     old = edges.get(p, [])
                     edges[p] = old + [v for v in vals if v not in old]
-        lines: list[str] = []
-        _emit(lines, s, types, edges)
-        seen = {s}
+        region = {s: (types, edges)}
         frontier = [o for os_ in edges.values() for o in os_ if type(o) is str]
         for _ in range(self.plan.depth):
             nxt = []
             for n in frontier:
-                if n in seen:
+                if n in region:
                     continue
                 if n in services:
                     raise Unsupported("a service in another service's region")
-                seen.add(n)
-                t, e = self.facts(n)
-                _emit(lines, n, t, e)
-                nxt += [o for os_ in e.values() for o in os_ if type(o) is str]
+                region[n] = f = self.facts(n)
+                nxt += [o for os_ in f[1].values() for o in os_ if type(o) is str]
             frontier = nxt
-        return lines, seen
+        return region
 
 
-def _emit(lines: list, n: str, types, edges: dict) -> None:
-    for t in types:
-        lines.append(f"{n} {_TYPE} {t} .")
-    for p, os_ in edges.items():
-        for o in os_:
-            lines.append(f"{n} {p} {o} .")
+class Canon:
+    """Services whose regions are the same up to the names of their own nodes get the same
+    answer: a service's own nodes (neither named by the shapes or the corpus, nor a service) are
+    renamed by what hangs below them, exactly (interned content, no hashing), and one
+    representative per distinct region is validated. Two distinct nodes below one property of
+    one node keep distinct names. A region where an own node is reached twice is not renamed."""
+
+    def __init__(self, plan: Plan, regions: Regions):
+        self.fixed = {nt(t) for t in plan.g.all_nodes() if isinstance(t, URIRef)}
+        self.fixed |= set(regions.node_types) | set(regions.corpus_facts)
+        g = plan.g
+        self.enabled = not any((None, p, None) in g for p in _COMPARISONS + _STRINGS)
+        self.ids: dict = {}
+
+    def key(self, s: str, region: dict):
+        """(the region's key, {own node: its new name}); (None, None) when not renamed."""
+        if not self.enabled or s in self.fixed:
+            return None, None
+        seen: set = {s}
+        names: dict = {}
+        try:
+            top = self._content(s, region, seen, names)
+        except _NotATree:
+            return None, None
+        return top, names
+
+    def _content(self, n, region, seen, names):
+        f = region.get(n)
+        if f is None:
+            return ()
+        types, edges = f
+        parts = []
+        for p, os_ in edges.items():
+            kids = []
+            count: dict = {}
+            for o in os_:
+                if type(o) is not str or o in self.fixed:
+                    kids.append(o if type(o) is str else str(o))
+                    continue
+                if o in seen:  # reached twice, or a way back
+                    raise _NotATree()
+                seen.add(o)
+                cid = self.ids.setdefault(self._content(o, region, seen, names), len(self.ids))
+                i = count[cid] = count.get(cid, -1) + 1
+                name = f"_:c{cid}x{i}" if o[0] == "_" else f"<urn:cloudkader:node:{cid}:{i}>"
+                names[o] = name
+                kids.append(name)
+            parts.append((p, tuple(sorted(kids))))
+        return (frozenset(types), tuple(sorted(parts)))
 
 
-def _rdf(n):
-    if type(n) is not str:
-        return Literal(n.value)
-    return BNode(n[2:]) if n[0] == "_" else URIRef(n[1:-1])
+class _NotATree(Exception):
+    pass
 
 
-def _run_chunk(plan: Plan, regions: Regions, chunk: list[str], labels: dict, frameworks, services: set):
-    checker = plan.checker
-    reports: dict[str, ServiceReport] = {}
-    lines: dict[str, None] = {}
-    for s in chunk:
-        scopes = regions.scopes(s)
-        own, _nodes = regions.service(s, scopes, services)
-        lines.update(dict.fromkeys(own))
-        iri = s[1:-1]
-        reports[iri] = ServiceReport(iri, labels[s][1] if s in labels else None, scopes)
-    raws = checker.raws_from_hits(checker.compiled.hits("\n".join(lines) + "\n"))
-
-    def owners(focus: str):
-        if focus not in reports:
-            raise Unsupported(f"a result on {focus}, which is not a service")
-        return [reports[focus]]
-
-    graph = checker.collect(raws, reports, frameworks, owners)
-    return list(reports.values()), graph
+def _lines(region: dict, focus: str, s: str, names: dict | None) -> list[str]:
+    """N-Triples lines of ``region``, with the service ``s`` written as ``focus`` and its own
+    nodes renamed by ``names``."""
+    rename = dict(names or {})
+    rename[s] = focus
+    out = []
+    for n, (types, edges) in region.items():
+        nn = rename.get(n, n)
+        for t in types:
+            out.append(f"{nn} {_TYPE} {t} .")
+        for p, os_ in edges.items():
+            for o in os_:
+                out.append(f"{nn} {p} {rename.get(o, o) if type(o) is str else o} .")
+    return out
 
 
-def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | None, progress=None):
-    """(the services' reports, the W3C report graph) of the batch run over ``files`` ((origin,
-    bytes or Path, format) each); None when the batch cannot vouch for these shapes or this
-    data (the caller then runs ``reference_reports``). Raises DescriptionError."""
+def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | None, progress=None,
+                   want_graph: bool = False, stats: dict | None = None):
+    """(the services' reports, the W3C report graph or None) of the batch run over ``files``
+    ((origin, bytes or Path, format) each); None when the batch cannot vouch for these shapes
+    or this data (the caller then runs ``reference_reports``). Raises DescriptionError."""
     import gc
 
     try:
@@ -264,32 +300,99 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
         reg = read(files, checker.k.vocabulary, plan.keep, progress)
         if reg.subclass:
             return None
-        regions = Regions(plan, reg)
-        services = set(reg.services)
-        reports: list[ServiceReport] = []
-        graph = Graph()
-        for i in range(0, len(reg.services), CHUNK):
-            chunk = reg.services[i:i + CHUNK]
-            try:
-                reps, g = _run_chunk(plan, regions, chunk, reg.labels, frameworks, services)
-            except Unsupported:
-                return None
-            reports += reps
-            _merge_report(graph, g)
-            if progress:
-                progress.update(len(reports), len(reg.services))
-        root = BNode()
-        graph.add((root, RDF.type, SH.ValidationReport))
-        results = list(graph.subjects(RDF.type, SH.ValidationResult))
-        graph.add((root, SH.conforms, Literal(not results)))
-        for r in results:
-            graph.add((root, SH.result, r))
-        graph.bind("sh", SH)
-        graph.bind("ckd", CKD)
-        return reports, graph
+        try:
+            return _run(plan, reg, frameworks, progress, want_graph, stats if stats is not None else {})
+        except Unsupported:
+            return None
     finally:
         if enabled:
             gc.enable()
+
+
+def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
+    checker = plan.checker
+    regions = Regions(plan, reg)
+    canon = Canon(plan, regions)
+    services = set(reg.services)
+    answers: dict = {}  # region key -> the representative's hits
+    reports: list[ServiceReport] = []
+    graph = Graph() if want_graph else None
+    for start in range(0, len(reg.services), CHUNK):
+        chunk = reg.services[start:start + CHUNK]
+        todo: dict = {}  # focus -> (key or None) of what this chunk's engine run answers
+        pending: set = set()
+        lines: dict = {}
+        rows = []
+        for s in chunk:
+            scopes = regions.scopes(s)
+            region = regions.service(s, scopes, services)
+            key, names = canon.key(s, region)
+            rows.append((s, scopes, key, names))
+            if key is None:
+                lines.update(dict.fromkeys(_lines(region, s, s, None)))
+                todo[s] = None
+            elif key not in answers and key not in pending:
+                pending.add(key)
+                focus = f"<urn:cloudkader:representative:{len(answers) + len(todo)}>"
+                lines.update(dict.fromkeys(_lines(region, focus, s, names)))
+                todo[focus] = key
+        stats["services"] = stats.get("services", 0) + len(chunk)
+        stats["validated"] = stats.get("validated", 0) + len(todo)  # regions the engine ran on
+        hits: dict = {f: [] for f in todo}
+        if lines:
+            for h in checker.compiled.hits("\n".join(lines) + "\n"):
+                f = nt(h.focus)
+                if f not in hits:
+                    raise Unsupported(f"a result on {f}, which is not a service")
+                hits[f].append(h)
+        for f, key in todo.items():
+            if key is not None:
+                answers[key] = (f, hits[f])
+        chunk_reports: dict[str, ServiceReport] = {}
+        raws = []
+        for s, scopes, key, names in rows:
+            iri = s[1:-1]
+            chunk_reports[iri] = ServiceReport(iri, reg.labels[s][1] if s in reg.labels else None, scopes)
+            focus, own = (s, hits[s]) if key is None else answers[key]
+            back = {v: k for k, v in names.items()} if names else {}
+            back[focus] = s
+            for h in checker.raws_from_hits(own):
+                raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component,
+                                        _back(h.value, back), h.messages))
+        g = checker.collect(raws, chunk_reports, frameworks, lambda focus: [chunk_reports[focus]], want_graph)
+        reports += chunk_reports.values()
+        if want_graph:
+            _merge_report(graph, g)
+        if progress:
+            progress.update(len(reports), len(reg.services))
+    if want_graph:
+        _finish_report(graph)
+    return reports, graph
+
+
+def _rdf(n):
+    if type(n) is not str:
+        return Literal(n.value)
+    return BNode(n[2:]) if n[0] == "_" else URIRef(n[1:-1])
+
+
+def _back(value, back: dict):
+    """A result's value in the service's own terms (a renamed node back to its name)."""
+    if value is None or isinstance(value, Literal):
+        return value
+    orig = back.get(nt(value))
+    return _rdf(orig) if orig is not None else value
+
+
+def _finish_report(graph: Graph) -> None:
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    results = list(graph.subjects(RDF.type, SH.ValidationResult))
+    graph.add((root, SH.conforms, Literal(not results)))
+    for r in results:
+        graph.add((root, SH.result, r))
+    graph.bind("sh", SH)
+    graph.bind("ckd", CKD)
 
 
 def _merge_report(into: Graph, g: Graph) -> None:
@@ -313,14 +416,7 @@ def reference_reports(desc: Description, checker: Checker, frameworks: set[str] 
         if want_report:
             _merge_report(graph, g)
     if want_report:
-        graph.bind("sh", SH)
-        graph.bind("ckd", CKD)
-        root = BNode()
-        graph.add((root, RDF.type, SH.ValidationReport))
-        results = list(graph.subjects(RDF.type, SH.ValidationResult))
-        graph.add((root, SH.conforms, Literal(not results)))
-        for r in results:
-            graph.add((root, SH.result, r))
+        _finish_report(graph)
     return reports, graph
 
 

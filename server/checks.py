@@ -155,6 +155,16 @@ class Checker:
                 return p
         return None
 
+    def _shape_info(self, shape) -> tuple:
+        """(provision, framework, the shape the JSON names) of a source shape, memoised."""
+        memo = self.__dict__.setdefault("_shape_info_memo", {})
+        info = memo.get(shape)
+        if info is None:
+            provision = self._provision_of_shape(shape)
+            framework = self.k.provisions[provision].framework if provision in self.k.provisions else None
+            info = memo[shape] = (provision, framework, self._named_shape(shape))
+        return info
+
     def _named_shape(self, shape) -> str:
         """The shape a result names in the JSON: its source shape, or for a blank-node shape the
         nearest shape with an IRI that holds it (through sh:property, sh:node, sh:and …)."""
@@ -190,8 +200,15 @@ class Checker:
         return report
 
     def raws_from_hits(self, hits) -> list[RawResult]:
-        return [RawResult(_focus(h.focus), h.shape, SEVERITY.get(str(h.severity), "Violation"), h.path,
-                          h.component, h.value, self._shape_messages(h.shape)) for h in hits]
+        memo = self.__dict__.setdefault("_messages_memo", {})
+        out = []
+        for h in hits:
+            msgs = memo.get(h.shape)
+            if msgs is None:
+                msgs = memo[h.shape] = self._shape_messages(h.shape)
+            out.append(RawResult(_focus(h.focus), h.shape, SEVERITY.get(str(h.severity), "Violation"), h.path,
+                                 h.component, h.value, msgs))
+        return out
 
     def raw_results(self, data: Graph) -> list[RawResult]:
         """Every validation result of the compliance shapes on ``data``, from the engine in use."""
@@ -266,15 +283,14 @@ class Checker:
                             lambda focus: self._reports_of(focus, data, reports))
 
     def collect(self, raws: list[RawResult], reports: dict[str, ServiceReport], frameworks: set[str] | None,
-                owners) -> Graph:
+                owners, want_graph: bool = True) -> Graph | None:
         """Add the results ``raws`` to the services' reports (``owners(focus)`` says whose they
-        are) and return the W3C report graph of them."""
+        are) and return the W3C report graph of them (when ``want_graph``)."""
         out = Graph()
         out.bind("sh", SH)
         out.bind("ckd", CKD)
         for raw in raws:
-            provision = self._provision_of_shape(raw.shape)
-            framework = self.k.provisions[provision].framework if provision in self.k.provisions else None
+            provision, framework, named = self._shape_info(raw.shape)
             if frameworks is not None and framework is not None and framework not in frameworks:
                 continue  # an organisation's own shapes (no framework) are always reported
             for rep in owners(raw.focus):
@@ -283,11 +299,14 @@ class Checker:
                 en = raw.messages.get("en") or nl
                 path = str(raw.path) if isinstance(raw.path, URIRef) else None
                 value = raw.value.n3() if raw.value is not None else None
-                result = Result(provision, framework, raw.severity, nl, en, path, self._named_shape(raw.shape), scope, value)
+                result = Result(provision, framework, raw.severity, nl, en, path, named, scope, value)
                 rep.results.append(result)
-                _add_result(out, raw, result, self.shapes)
+                if want_graph:
+                    _add_result(out, raw, result, self.shapes)
         for rep in reports.values():
             rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.value or ""))
+        if not want_graph:
+            return None
         root = BNode()
         out.add((root, RDF.type, SH.ValidationReport))
         results = list(out.subjects(RDF.type, SH.ValidationResult))

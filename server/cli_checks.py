@@ -93,7 +93,7 @@ def cmd_validate(args) -> int:
     files = _read_files(args)
     progress = batch.Progress.maybe()
     try:
-        outcome = batch.validate_files(files, checker, frameworks, progress)
+        outcome = batch.validate_files(files, checker, frameworks, progress, args.format in ("turtle", "json-ld"))
     except DescriptionError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -31,256 +31,16 @@ import os
 import sys
 import time
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF
 
-from .batch_read import _LABEL, _PROCESSES, _SUBCLASS, _TYPE, _USED_BY, _objects, _value, nt, read
+from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
+from .batch_read import _rdf, nt, read
 from .checks import Checker, ServiceReport
 from .description import Description
-from .enrichment import MAX_DEPTH, merged_scopes
 from .namespaces import CKD, SH
 
-CHUNK = 2000  # services per engine run: bounds the data graph held at once
-
-_IN_SCOPE = f"<{CKD.inScopeOf}>"
-_BINDING = f"<{CKD.bindingFramework}>"
-_ADVISORY = f"<{CKD.advisoryFramework}>"
-_NODE_LEVEL = (SH.node, SH["not"], SH.property, SH.qualifiedValueShape)
-_LISTS = (SH["and"], SH["or"], SH.xone)
-_COMPARISONS = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
-# constraints that read a node's name: the nodes of a service are then not renamed (Canon)
-_STRINGS = (SH.pattern, SH.minLength, SH.maxLength, SH.languageIn, SH.flags)
-
-
-class Unsupported(Exception):
-    """The shapes or the data need the reference path."""
-
-
-class Plan:
-    """What the batch needs to know about a checker's shapes: the properties they read
-    (``relevant``, N-Triples IRIs) and the farthest node, in steps from the focus, whose own
-    triples they read (``depth``)."""
-
-    def __init__(self, checker: Checker):
-        if checker.engine != "shacl" or checker.compiled is None:
-            raise Unsupported("the reference engine runs")
-        self.checker = checker
-        g = self.g = checker.compiled.shapes
-        for p, why in ((SH.closed, "sh:closed"), (SH.targetObjectsOf, "sh:targetObjectsOf")):
-            if (None, p, None) in g:
-                raise Unsupported(f"{why} in the shapes")
-        self.relevant: set[str] = set()
-        for p in g.objects(None, SH.targetSubjectsOf):
-            self.relevant.add(nt(p))
-        depth = 0
-        for shape in _targeted(g):
-            depth = max(depth, self._reads(shape, ()))
-        if _SUBCLASS in self.relevant:
-            raise Unsupported("a path over rdfs:subClassOf")
-        if depth > MAX_DEPTH:
-            raise Unsupported(f"the shapes look {depth} steps deep; enrichment copies {MAX_DEPTH}")
-        self.depth = max(depth, 0)
-        self.keep = self.relevant | {_TYPE, _USED_BY, _PROCESSES}
-
-    def _reads(self, shape, stack: tuple) -> int:
-        """The farthest node (steps from the focus) whose triples ``shape`` reads; -1: none."""
-        if shape in stack:
-            raise Unsupported("recursive shapes")
-        stack = stack + (shape,)
-        g = self.g
-        far = -1
-        steps = 0
-        path = g.value(shape, SH.path)
-        if path is not None:
-            preds = list(g.items(path)) if (path, RDF.first, None) in g else [path]
-            if not preds or any(not isinstance(p, URIRef) for p in preds):
-                raise Unsupported("a path other than a predicate or a sequence of predicates")
-            self.relevant.update(nt(p) for p in preds)
-            steps = len(preds)
-            far = steps - 1
-        for p in _COMPARISONS:
-            for q in g.objects(shape, p):
-                self.relevant.add(nt(q))
-                far = max(far, 0)
-        if (shape, SH["class"], None) in g:
-            far = max(far, steps)
-        subs = [o for p in _NODE_LEVEL for o in g.objects(shape, p)]
-        subs += [x for p in _LISTS for lst in g.objects(shape, p) for x in g.items(lst)]
-        for sub in subs:
-            r = self._reads(sub, stack)
-            if r >= 0:
-                far = max(far, steps + r)
-        return far
-
-
-def _targeted(g: Graph) -> set:
-    out = set()
-    for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf):
-        out |= set(g.subjects(p, None))
-    out |= set(g.subjects(RDF.type, RDFS.Class)) & (set(g.subjects(RDF.type, SH.NodeShape))
-                                                     | set(g.subjects(RDF.type, SH.PropertyShape)))
-    return out
-
-
-class Regions:
-    """The enriched region of each service, as N-Triples lines."""
-
-    def __init__(self, plan: Plan, reg):
-        self.plan, self.reg = plan, reg
-        k = self.k = plan.checker.k
-        self.relevant = plan.relevant
-        self.node_types = {f"<{n}>": frozenset(f"<{t}>" for t in ts) for n, ts in k.node_types.items()}
-        self.corpus_facts = {f"<{n}>": [(f"<{p}>", f"<{o}>") for p, o in fs] for n, fs in k.node_facts.items()}
-        self._sup: dict = {}
-        self._facts: dict = {}
-        self._scopes: dict = {}
-        self.service_types = frozenset(f"<{t}>" for t in k.superclasses.get(str(CKD.CloudService), {str(CKD.CloudService)}))
-
-    def facts(self, n):
-        """(types, {property: objects}) of node ``n``, as ``enrichment.enrich`` gives them."""
-        f = self._facts.get(n)
-        if f is not None:
-            return f
-        lst = self.reg.by.get(n, ())
-        types = set(self.node_types.get(n, ())) if n[0] == "<" else set()
-        edges: dict = {}
-        for i in range(0, len(lst), 2):
-            p, o = lst[i], lst[i + 1]
-            if p == _TYPE:
-                t = _value(o)
-                sup = self._sup.get(t)
-                if sup is None:
-                    sup = self._sup[t] = frozenset(f"<{x}>" for x in self.k.superclasses.get(t, {t}))
-                types |= sup
-            elif p in self.relevant:
-                e = edges.setdefault(p, [])
-                if o not in e:
-                    e.append(o)
-        for p, o in self.corpus_facts.get(n, ()):
-            if p in self.relevant and p not in edges:
-                edges[p] = [o]
-        f = (types, edges)
-        if n[0] == "<" and (n in self.node_types or n in self.corpus_facts):
-            self._facts[n] = f  # shared by many services
-        return f
-
-    def scopes(self, s):
-        orgs = tuple(dict.fromkeys(_objects(self.reg.by, s, _USED_BY)))
-        sc = self._scopes.get(orgs)
-        if sc is None:
-            g = Graph()  # the organisations' own types, as the reference reads them
-            for o in orgs:
-                if type(o) is str:
-                    for t in _objects(self.reg.by, o, _TYPE):
-                        if type(t) is str and t[0] == "<":
-                            g.add((_rdf(o), RDF.type, URIRef(t[1:-1])))
-            sc = self._scopes[orgs] = merged_scopes(self.k, g, [_rdf(o) for o in orgs])
-        return sc
-
-    def service(self, s, scopes, services: set) -> dict:
-        """The region of service ``s``: {node: (types, edges)} for every node within
-        ``Plan.depth`` steps (the service first). Raises Unsupported when another service lies
-        in it."""
-        types, edges = self.facts(s)
-        types = types | self.service_types
-        edges = dict(edges)
-        lst = self.reg.by.get(s, ())
-        if _PROCESSES in self.relevant:
-            cats = list(dict.fromkeys(lst[i + 1] for i in range(0, len(lst), 2) if lst[i] == _PROCESSES))
-            for c in list(cats):
-                cats += [b for b in (f"<{x}>" for x in self.k.broader.get(_value(c), ())) if b not in cats]
-            if cats:
-                edges[_PROCESSES] = cats
-        for p, kind in ((_IN_SCOPE, None), (_BINDING, "binding"), (_ADVISORY, "advisory")):
-            if p in self.relevant:
-                vals = [f"<{sc.framework}>" for sc in scopes if kind is None or sc.kind == kind]
-                if vals:
-                    old = edges.get(p, [])
-                    edges[p] = old + [v for v in vals if v not in old]
-        region = {s: (types, edges)}
-        frontier = [o for os_ in edges.values() for o in os_ if type(o) is str]
-        for _ in range(self.plan.depth):
-            nxt = []
-            for n in frontier:
-                if n in region:
-                    continue
-                if n in services:
-                    raise Unsupported("a service in another service's region")
-                region[n] = f = self.facts(n)
-                nxt += [o for os_ in f[1].values() for o in os_ if type(o) is str]
-            frontier = nxt
-        return region
-
-
-class Canon:
-    """Services whose regions are the same up to the names of their own nodes get the same
-    answer: a service's own nodes (neither named by the shapes or the corpus, nor a service) are
-    renamed by what hangs below them, exactly (interned content, no hashing), and one
-    representative per distinct region is validated. Two distinct nodes below one property of
-    one node keep distinct names. A region where an own node is reached twice is not renamed."""
-
-    def __init__(self, plan: Plan, regions: Regions):
-        self.fixed = {nt(t) for t in plan.g.all_nodes() if isinstance(t, URIRef)}
-        self.fixed |= set(regions.node_types) | set(regions.corpus_facts)
-        g = plan.g
-        self.enabled = not any((None, p, None) in g for p in _COMPARISONS + _STRINGS)
-        self.ids: dict = {}
-
-    def key(self, s: str, region: dict):
-        """(the region's key, {own node: its new name}); (None, None) when not renamed."""
-        if not self.enabled or s in self.fixed:
-            return None, None
-        seen: set = {s}
-        names: dict = {}
-        try:
-            top = self._content(s, region, seen, names)
-        except _NotATree:
-            return None, None
-        return top, names
-
-    def _content(self, n, region, seen, names):
-        f = region.get(n)
-        if f is None:
-            return ()
-        types, edges = f
-        parts = []
-        for p, os_ in edges.items():
-            kids = []
-            count: dict = {}
-            for o in os_:
-                if type(o) is not str or o in self.fixed:
-                    kids.append(o if type(o) is str else str(o))
-                    continue
-                if o in seen:  # reached twice, or a way back
-                    raise _NotATree()
-                seen.add(o)
-                cid = self.ids.setdefault(self._content(o, region, seen, names), len(self.ids))
-                i = count[cid] = count.get(cid, -1) + 1
-                name = f"_:c{cid}x{i}" if o[0] == "_" else f"<urn:cloudkader:node:{cid}:{i}>"
-                names[o] = name
-                kids.append(name)
-            parts.append((p, tuple(sorted(kids))))
-        return (frozenset(types), tuple(sorted(parts)))
-
-
-class _NotATree(Exception):
-    pass
-
-
-def _lines(region: dict, focus: str, s: str, names: dict | None) -> list[str]:
-    """N-Triples lines of ``region``, with the service ``s`` written as ``focus`` and its own
-    nodes renamed by ``names``."""
-    rename = dict(names or {})
-    rename[s] = focus
-    out = []
-    for n, (types, edges) in region.items():
-        nn = rename.get(n, n)
-        for t in types:
-            out.append(f"{nn} {_TYPE} {t} .")
-        for p, os_ in edges.items():
-            for o in os_:
-                out.append(f"{nn} {p} {rename.get(o, o) if type(o) is str else o} .")
-    return out
+CHUNK = 2000  # services per round of engine runs: bounds the data graph held at once
 
 
 def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | None, progress=None,
@@ -291,7 +51,7 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
     import gc
 
     try:
-        plan = Plan(checker)
+        plan = Plan.of(checker)
     except Unsupported:
         return None
     enabled = gc.isenabled()
@@ -314,51 +74,55 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     regions = Regions(plan, reg)
     canon = Canon(plan, regions)
     services = set(reg.services)
-    answers: dict = {}  # region key -> the representative's hits
+    answers: list[dict] = [{} for _ in plan.groups]  # per group: key -> (representative, hits)
     reports: list[ServiceReport] = []
     graph = Graph() if want_graph else None
     for start in range(0, len(reg.services), CHUNK):
         chunk = reg.services[start:start + CHUNK]
-        todo: dict = {}  # focus -> (key or None) of what this chunk's engine run answers
-        pending: set = set()
-        lines: dict = {}
         rows = []
+        alone: dict = {}  # lines of the services validated alone (not renamed)
+        todo: list[dict] = [{} for _ in plan.groups]  # per group: representative -> (key, lines)
         for s in chunk:
             scopes = regions.scopes(s)
             region = regions.service(s, scopes, services)
-            key, names = canon.key(s, region)
-            rows.append((s, scopes, key, names))
-            if key is None:
-                lines.update(dict.fromkeys(_lines(region, s, s, None)))
-                todo[s] = None
-            elif key not in answers and key not in pending:
-                pending.add(key)
-                focus = f"<urn:cloudkader:representative:{len(answers) + len(todo)}>"
-                lines.update(dict.fromkeys(_lines(region, focus, s, names)))
-                todo[focus] = key
+            parts, names = canon.key(s, region)
+            keys = None
+            if parts is None:
+                alone.update(dict.fromkeys(lines_of(region, s, s, None, None)))
+            else:
+                keys = []
+                for gi, group in enumerate(plan.groups):
+                    key = (parts[0], tuple(parts[1].get(p, ()) for p in group.preds))
+                    keys.append(key)
+                    if key not in answers[gi]:
+                        rep = f"<urn:cloudkader:representative:{gi}:{len(answers[gi])}>"
+                        answers[gi][key] = (rep, [])
+                        todo[gi][rep] = canon.lines(region, rep, s, names, group.preds)
+            rows.append((s, scopes, keys, names))
         stats["services"] = stats.get("services", 0) + len(chunk)
-        stats["validated"] = stats.get("validated", 0) + len(todo)  # regions the engine ran on
-        hits: dict = {f: [] for f in todo}
-        if lines:
-            for h in checker.compiled.hits("\n".join(lines) + "\n"):
-                f = nt(h.focus)
-                if f not in hits:
-                    raise Unsupported(f"a result on {f}, which is not a service")
-                hits[f].append(h)
-        for f, key in todo.items():
-            if key is not None:
-                answers[key] = (f, hits[f])
+        stats["validated"] = stats.get("validated", 0) + sum(map(len, todo))
+        stats["alone"] = stats.get("alone", 0) + sum(1 for r in rows if r[2] is None)
+        for gi, reps in enumerate(todo):
+            if reps:
+                by_rep = {rep: answers[gi][k][1] for k, (rep, _h) in answers[gi].items() if rep in reps}
+                _engine_run(plan.groups[gi].engine, reps.values(), by_rep)
+        own_hits: dict = {s: [] for s, _sc, keys, _n in rows if keys is None}
+        if alone:
+            _engine_run(checker.compiled, [list(alone)], own_hits)
         chunk_reports: dict[str, ServiceReport] = {}
         raws = []
-        for s, scopes, key, names in rows:
+        for s, scopes, keys, names in rows:
             iri = s[1:-1]
             chunk_reports[iri] = ServiceReport(iri, reg.labels[s][1] if s in reg.labels else None, scopes)
-            focus, own = (s, hits[s]) if key is None else answers[key]
             back = {v: k for k, v in names.items()} if names else {}
-            back[focus] = s
-            for h in checker.raws_from_hits(own):
-                raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component,
-                                        _back(h.value, back), h.messages))
+            found = [(s, own_hits[s])] if keys is None else [answers[gi][k] for gi, k in enumerate(keys)]
+            for rep, hits in found:
+                if not hits:
+                    continue
+                back[rep] = s
+                for h in checker.raws_from_hits(hits):
+                    raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component,
+                                            _back(h.value, back), h.messages))
         g = checker.collect(raws, chunk_reports, frameworks, lambda focus: [chunk_reports[focus]], want_graph)
         reports += chunk_reports.values()
         if want_graph:
@@ -370,10 +134,14 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     return reports, graph
 
 
-def _rdf(n):
-    if type(n) is not str:
-        return Literal(n.value)
-    return BNode(n[2:]) if n[0] == "_" else URIRef(n[1:-1])
+def _engine_run(engine, line_lists, by_focus: dict) -> None:
+    """One engine run over the union of ``line_lists``; each hit goes to its focus's list."""
+    lines = dict.fromkeys(line for lst in line_lists for line in lst)
+    for h in engine.hits("\n".join(lines) + "\n"):
+        f = nt(h.focus)
+        if f not in by_focus:
+            raise Unsupported(f"a result on {f}, which is not a service")
+        by_focus[f].append(h)
 
 
 def _back(value, back: dict):
@@ -456,4 +224,4 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-__all__ = ["Plan", "Unsupported", "validate_files", "reference_reports", "Progress", "_LABEL"]
+__all__ = ["Plan", "Unsupported", "validate_files", "reference_reports", "Progress"]

@@ -38,6 +38,13 @@ def nt(term) -> str:
 
 
 
+def _rdf(n):
+    """The rdflib term of a kept term (N-Triples string or pyoxigraph literal)."""
+    if type(n) is not str:
+        return Literal(n.value)
+    return BNode(n[2:]) if n[0] == "_" else URIRef(n[1:-1])
+
+
 @dataclass
 class Register:
     """Every file's triples that a check can see, per subject: N-Triples strings for IRIs and

@@ -121,17 +121,18 @@ def to_ntriples(g: Graph) -> str:
 class Engine:
     """A shapes graph compiled for the Rust engine. Raises ``Refused`` for shapes beyond Core."""
 
-    def __init__(self, shapes: Graph):
+    def __init__(self, shapes: Graph, original: dict | None = None):
+        """``original``: ``shapes`` are already skolemised, and this maps their shape IRIs back."""
         reason = refusal(shapes)
         if reason:
             raise Refused(reason)
         import shacl
 
-        self.shapes, self._original = skolemised(shapes)
+        self.shapes, self.skolem_map = (shapes, original) if original is not None else skolemised(shapes)
         self._compiled = shacl.Shapes.from_text(to_ntriples(self.shapes), format="ntriples")
 
     def original(self, shape):
-        return self._original.get(shape, shape)
+        return self.skolem_map.get(shape, shape)
 
     def run(self, data: Graph | str):
         """The engine's own report object for ``data`` (an rdflib Graph or N-Triples text)."""

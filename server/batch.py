@@ -31,14 +31,15 @@ import os
 import sys
 import time
 
-from rdflib import BNode, Graph, Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
 from .batch_read import _rdf, nt, read
 from .checks import Checker, ServiceReport
 from .description import Description
-from .namespaces import CKD, SH
+from .namespaces import SH
+from .shacl_report import finish_report
 
 CHUNK = 2000  # services per round of engine runs: bounds the data graph held at once
 
@@ -130,7 +131,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
         if progress:
             progress.update(len(reports), len(reg.services))
     if want_graph:
-        _finish_report(graph)
+        finish_report(graph)
     return reports, graph
 
 
@@ -150,17 +151,6 @@ def _back(value, back: dict):
         return value
     orig = back.get(nt(value))
     return _rdf(orig) if orig is not None else value
-
-
-def _finish_report(graph: Graph) -> None:
-    root = BNode()
-    graph.add((root, RDF.type, SH.ValidationReport))
-    results = list(graph.subjects(RDF.type, SH.ValidationResult))
-    graph.add((root, SH.conforms, Literal(not results)))
-    for r in results:
-        graph.add((root, SH.result, r))
-    graph.bind("sh", SH)
-    graph.bind("ckd", CKD)
 
 
 def _merge_report(into: Graph, g: Graph) -> None:
@@ -184,7 +174,7 @@ def reference_reports(desc: Description, checker: Checker, frameworks: set[str] 
         if want_report:
             _merge_report(graph, g)
     if want_report:
-        _finish_report(graph)
+        finish_report(graph)
     return reports, graph
 
 

@@ -18,6 +18,7 @@ from .description import Description
 from .enrichment import Scope, enrich
 from .knowledge import Knowledge
 from .namespaces import CKD, SH
+from .shacl_report import add_result, finish_report
 
 log = logging.getLogger(__name__)
 
@@ -302,17 +303,12 @@ class Checker:
                 result = Result(provision, framework, raw.severity, nl, en, path, named, scope, value)
                 rep.results.append(result)
                 if want_graph:
-                    _add_result(out, raw, result, self.shapes)
+                    add_result(out, raw, result, self.shapes)
         for rep in reports.values():
             rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.value or ""))
         if not want_graph:
             return None
-        root = BNode()
-        out.add((root, RDF.type, SH.ValidationReport))
-        results = list(out.subjects(RDF.type, SH.ValidationResult))
-        out.add((root, SH.conforms, Literal(not results)))  # SHACL 3.6.1.1: any result breaks it
-        for r in results:
-            out.add((root, SH.result, r))
+        finish_report(out)
         return out
 
     @staticmethod
@@ -337,52 +333,6 @@ class Checker:
 
 def _focus(node) -> str:
     return f"_:{node}" if isinstance(node, BNode) else str(node)
-
-
-def _add_result(out: Graph, raw: RawResult, result: Result, shapes: Graph) -> None:
-    """One sh:ValidationResult of the W3C report: ``sh:resultSeverity`` is the shape's
-    ``sh:severity`` (SHACL 3.6.2.4); cloudkader's reading is added beside it — the provision and
-    framework, the framework's scope for the service (``ckd:scope``) and the severity that scope
-    gives the result (``ckd:effectiveSeverity``: a violation under an advisory framework is a
-    warning)."""
-    r = BNode()
-    out.add((r, RDF.type, SH.ValidationResult))
-    out.add((r, SH.focusNode, URIRef(raw.focus) if not raw.focus.startswith("_:") else BNode(raw.focus[2:])))
-    out.add((r, SH.resultSeverity, SH[raw.severity]))
-    out.add((r, SH.sourceShape, raw.shape))
-    if raw.component is not None:
-        out.add((r, SH.sourceConstraintComponent, raw.component))
-    if raw.path is not None:
-        out.add((r, SH.resultPath, raw.path))
-        if isinstance(raw.path, BNode):  # a complex path: its structure, from the shapes graph
-            _copy_tree(shapes, raw.path, out)
-    if raw.value is not None:
-        out.add((r, SH.value, raw.value))
-    if result.message:
-        out.add((r, SH.resultMessage, Literal(result.message, lang="nl")))
-    if result.message_en:
-        out.add((r, SH.resultMessage, Literal(result.message_en, lang="en")))
-    if result.provision:
-        out.add((r, CKD.provision, URIRef(result.provision)))
-    if result.framework:
-        out.add((r, CKD.framework, URIRef(result.framework)))
-    if result.scope:
-        out.add((r, CKD.scope, CKD.Advisory if result.scope == "advisory" else CKD.Binding))
-    out.add((r, CKD.effectiveSeverity, SH[result.effective_severity]))
-    out.add((r, CKD.blocking, Literal(result.blocking)))
-
-
-def _copy_tree(src: Graph, node, out: Graph) -> None:
-    todo, seen = [node], set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        for p, o in src.predicate_objects(n):
-            out.add((n, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
 
 
 def _label(g: Graph, s) -> str | None:

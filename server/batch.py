@@ -36,6 +36,7 @@ from rdflib.namespace import RDF
 
 from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
 from .batch_read import _rdf, nt, read
+from .batch_values import Probes, ordinals
 from .checks import Checker, ServiceReport
 from .description import Description
 from .namespaces import SH
@@ -74,56 +75,71 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     checker = plan.checker
     regions = Regions(plan, reg)
     canon = Canon(plan, regions)
+    if plan.probes is None or plan.probes.canon.enabled != canon.enabled:
+        plan.probes = Probes(plan, canon)
+    probes = plan.probes
+    probes.canon = canon  # content ids are this run's
+    probes.failing = {}
     services = set(reg.services)
-    answers: list[dict] = [{} for _ in plan.groups]  # per group: key -> (representative, hits)
+    answers: list[dict] = [{} for _ in plan.groups]  # per group: key -> (representative, hits, tokens)
     reports: list[ServiceReport] = []
     graph = Graph() if want_graph else None
+    asked = sorted({p for d in probes.per_group for p in d})
     for start in range(0, len(reg.services), CHUNK):
         chunk = reg.services[start:start + CHUNK]
         rows = []
-        alone: dict = {}  # lines of the services validated alone (not renamed)
-        todo: list[dict] = [{} for _ in plan.groups]  # per group: representative -> (key, lines)
         for s in chunk:
             scopes = regions.scopes(s)
             region = regions.service(s, scopes, services)
             parts, names = canon.key(s, region)
+            rows.append((s, scopes, region, parts, names))
+        if probes.engine is not None:
+            probes.ask([(names[o], o, region, names) for s, _sc, region, parts, names in rows if parts is not None
+                        for p in asked for o in region[s][1].get(p, ()) if type(o) is str and o in names])
+        alone: dict = {}  # lines of the services validated alone (not renamed)
+        todo: list[dict] = [{} for _ in plan.groups]  # per group: representative -> lines
+        keyed = []
+        for s, scopes, region, parts, names in rows:
             keys = None
             if parts is None:
                 alone.update(dict.fromkeys(lines_of(region, s, s, None, None)))
             else:
                 keys = []
                 for gi, group in enumerate(plan.groups):
-                    key = (parts[0], tuple(parts[1].get(p, ()) for p in group.preds))
-                    keys.append(key)
+                    key, toks = _group_key(probes, gi, group, region[s][1], parts, names)
+                    keys.append((key, toks))
                     if key not in answers[gi]:
                         rep = f"<urn:cloudkader:representative:{gi}:{len(answers[gi])}>"
-                        answers[gi][key] = (rep, [])
+                        answers[gi][key] = (rep, [], {names[o]: k for k, o in toks.items() if o in names})
                         todo[gi][rep] = canon.lines(region, rep, s, names, group.preds)
-            rows.append((s, scopes, keys, names))
+            keyed.append((s, scopes, keys, names))
         stats["services"] = stats.get("services", 0) + len(chunk)
         stats["validated"] = stats.get("validated", 0) + sum(map(len, todo))
-        stats["alone"] = stats.get("alone", 0) + sum(1 for r in rows if r[2] is None)
+        stats["alone"] = stats.get("alone", 0) + sum(1 for r in keyed if r[2] is None)
         for gi, reps in enumerate(todo):
             if reps:
-                by_rep = {rep: answers[gi][k][1] for k, (rep, _h) in answers[gi].items() if rep in reps}
+                by_rep = {rep: hits for rep, hits, _t in answers[gi].values() if rep in reps}
                 _engine_run(plan.groups[gi].engine, reps.values(), by_rep)
-        own_hits: dict = {s: [] for s, _sc, keys, _n in rows if keys is None}
+        own_hits: dict = {s: [] for s, _sc, keys, _n in keyed if keys is None}
         if alone:
             _engine_run(checker.compiled, [list(alone)], own_hits)
         chunk_reports: dict[str, ServiceReport] = {}
         raws = []
-        for s, scopes, keys, names in rows:
+        for s, scopes, keys, names in keyed:
             iri = s[1:-1]
             chunk_reports[iri] = ServiceReport(iri, reg.labels[s][1] if s in reg.labels else None, scopes)
             back = {v: k for k, v in names.items()} if names else {}
-            found = [(s, own_hits[s])] if keys is None else [answers[gi][k] for gi, k in enumerate(keys)]
-            for rep, hits in found:
+            found = [(s, own_hits[s], {}, {})] if keys is None else \
+                [answers[gi][k][:2] + (answers[gi][k][2], toks) for gi, (k, toks) in enumerate(keys)]
+            for rep, hits, rep_tokens, toks in found:
                 if not hits:
                     continue
                 back[rep] = s
                 for h in checker.raws_from_hits(hits):
-                    raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component,
-                                            _back(h.value, back), h.messages))
+                    value = h.value
+                    tok = rep_tokens.get(nt(value)) if value is not None and not isinstance(value, Literal) else None
+                    value = _rdf(toks[tok]) if tok is not None else _back(value, back)
+                    raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component, value, h.messages))
         g = checker.collect(raws, chunk_reports, frameworks, lambda focus: [chunk_reports[focus]], want_graph)
         reports += chunk_reports.values()
         if want_graph:
@@ -133,6 +149,22 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     if want_graph:
         finish_report(graph)
     return reports, graph
+
+
+def _group_key(probes: Probes, gi: int, group, edges: dict, parts, names: dict):
+    """The key of a service for group ``gi``: its types, and per property the group reads at
+    the service either what the group asks of each value (``Probes``) or the values' renamed
+    content; and {(property, token, n): value} for the values represented by tokens."""
+    key_parts = []
+    toks_by: dict = {}
+    for p in group.preds:
+        toks = probes.tokens(gi, p, edges.get(p, ()), names)
+        if toks is None:
+            key_parts.append(parts[1].get(p, ()))
+        else:
+            key_parts.append(tuple(sorted(t for t, _o in toks)))
+            toks_by.update(ordinals(p, toks))
+    return (parts[0], tuple(key_parts)), toks_by
 
 
 def _engine_run(engine, line_lists, by_focus: dict) -> None:

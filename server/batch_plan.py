@@ -76,6 +76,7 @@ class Plan:
         self.depth = max(depth, 0)
         self.keep = self.relevant | {_TYPE, _USED_BY, _PROCESSES}
         self.groups = self._groups()
+        self.probes = None  # batch_values.Probes, made with the first Canon
 
     def _groups(self) -> list["Group"]:
         """The targeted shapes grouped by the properties they read at the focus node, each group
@@ -97,6 +98,17 @@ class Plan:
                 g.add(t)
             groups.append(Group(preds, shapes, Engine(g, self.checker.compiled.skolem_map)))
         return groups
+
+    def focus_property_shapes(self, shape) -> list:
+        """(property shape, its path as a list) for every property shape evaluated at the focus
+        node of ``shape`` (itself, its sh:property, through sh:node/sh:and/… at node level)."""
+        g = self.g
+        path = g.value(shape, SH.path)
+        if path is not None:
+            return [(shape, list(g.items(path)) if (path, RDF.first, None) in g else [path])]
+        subs = [o for p in (SH.node, SH["not"], SH.property) for o in g.objects(shape, p)]
+        subs += [x for p in _LISTS for lst in g.objects(shape, p) for x in g.items(lst)]
+        return [x for sub in subs for x in self.focus_property_shapes(sub)]
 
     def _at_focus(self, shape) -> set:
         """The properties ``shape`` reads at its focus node itself."""
@@ -271,6 +283,10 @@ class Canon:
                     out.append(f"{focus} {p} {o} .")
         return out
 
+    def subtree(self, o: str, region: dict, names: dict) -> list[str]:
+        """The lines of a value ``o`` of the service and of what lies below it."""
+        return self._below(o, 1, region, names)
+
     def _below(self, n: str, d: int, region: dict, names: dict) -> list[str]:
         new = names.get(n)
         key = new if new is not None else (n, d)
@@ -290,7 +306,7 @@ class Canon:
                         out += self._below(o, d + 1, region, names)
                     else:
                         out.append(f"{nn} {p} {o} .")
-        if len(self._memo) > 500_000:
+        if len(self._memo) > 200_000:
             self._memo.clear()
         self._memo[key] = out
         return out
@@ -310,6 +326,10 @@ class Canon:
         except _NotATree:
             return None, None
         return (types, dict(parts)), names
+
+    def cid(self, name: str) -> int:
+        """The content id a new name carries."""
+        return int(name[3:].split("x")[0]) if name[0] == "_" else int(name.rsplit(":", 2)[1])
 
     def _content(self, n, region, seen, names):
         f = region.get(n)

@@ -31,12 +31,12 @@ import os
 import sys
 import time
 
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
 from .batch_read import _rdf, nt, read
-from .batch_values import Probes, ordinals
+from .batch_values import Probes
 from .checks import Checker, ServiceReport
 from .description import Description
 from .namespaces import SH
@@ -78,8 +78,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     if plan.probes is None or plan.probes.canon.enabled != canon.enabled:
         plan.probes = Probes(plan, canon)
     probes = plan.probes
-    probes.canon = canon  # content ids are this run's
-    probes.failing = {}
+    probes.reset(canon)
     services = set(reg.services)
     answers: list[dict] = [{} for _ in plan.groups]  # per group: key -> (representative, hits, tokens)
     reports: list[ServiceReport] = []
@@ -106,11 +105,11 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
             else:
                 keys = []
                 for gi, group in enumerate(plan.groups):
-                    key, toks = _group_key(probes, gi, group, region[s][1], parts, names)
+                    key, toks = _group_key(probes, gi, group, parts)
                     keys.append((key, toks))
                     if key not in answers[gi]:
                         rep = f"<urn:cloudkader:representative:{gi}:{len(answers[gi])}>"
-                        answers[gi][key] = (rep, [], {names[o]: k for k, o in toks.items() if o in names})
+                        answers[gi][key] = (rep, [], {name: k for k, name in toks.items()})
                         todo[gi][rep] = canon.lines(region, rep, s, names, group.preds)
             keyed.append((s, scopes, keys, names))
         stats["services"] = stats.get("services", 0) + len(chunk)
@@ -128,18 +127,23 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
         for s, scopes, keys, names in keyed:
             iri = s[1:-1]
             chunk_reports[iri] = ServiceReport(iri, reg.labels[s][1] if s in reg.labels else None, scopes)
-            back = {v: k for k, v in names.items()} if names else {}
             found = [(s, own_hits[s], {}, {})] if keys is None else \
-                [answers[gi][k][:2] + (answers[gi][k][2], toks) for gi, (k, toks) in enumerate(keys)]
+                [answers[gi][k] + (toks,) for gi, (k, toks) in enumerate(keys) if answers[gi][k][1]]
+            back = None
             for rep, hits, rep_tokens, toks in found:
                 if not hits:
                     continue
+                if back is None:
+                    back = {v: k for k, v in names.items()} if names else {}
                 back[rep] = s
                 for h in checker.raws_from_hits(hits):
                     value = h.value
                     tok = rep_tokens.get(nt(value)) if value is not None and not isinstance(value, Literal) else None
-                    value = _rdf(toks[tok]) if tok is not None else _back(value, back)
-                    raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component, value, h.messages))
+                    if tok is not None:
+                        name = toks[tok]
+                        value = URIRef(name[1:-1]) if name[0] == "<" else BNode(name[2:])
+                    raws.append(h.__class__(iri, h.shape, h.severity, h.path, h.component, _back(value, back),
+                                            h.messages))
         g = checker.collect(raws, chunk_reports, frameworks, lambda focus: [chunk_reports[focus]], want_graph)
         reports += chunk_reports.values()
         if want_graph:
@@ -151,20 +155,21 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     return reports, graph
 
 
-def _group_key(probes: Probes, gi: int, group, edges: dict, parts, names: dict):
+def _group_key(probes: Probes, gi: int, group, parts):
     """The key of a service for group ``gi``: its types, and per property the group reads at
     the service either what the group asks of each value (``Probes``) or the values' renamed
-    content; and {(property, token, n): value} for the values represented by tokens."""
+    content; and {(property, token, n): value name} for the values represented by tokens."""
     key_parts = []
-    toks_by: dict = {}
+    order: dict = {}
     for p in group.preds:
-        toks = probes.tokens(gi, p, edges.get(p, ()), names)
-        if toks is None:
-            key_parts.append(parts[1].get(p, ()))
+        kids = parts[1].get(p, ())
+        told = probes.tokens(gi, p, kids) if probes.per_group[gi] else None
+        if told is None:
+            key_parts.append(kids)
         else:
-            key_parts.append(tuple(sorted(t for t, _o in toks)))
-            toks_by.update(ordinals(p, toks))
-    return (parts[0], tuple(key_parts)), toks_by
+            key_parts.append(told[0])
+            order.update(told[1])
+    return (parts[0], tuple(key_parts)), order
 
 
 def _engine_run(engine, line_lists, by_focus: dict) -> None:

@@ -20,6 +20,7 @@ from .batch_read import _TYPE, nt
 from .namespaces import SH
 
 CANDIDATE = "<urn:cloudkader:candidate>"
+_OWN_IRI = "<urn:cloudkader:node:"
 PROBE = "urn:cloudkader:probe:"
 # what a property shape says of its values as a set, not of each value
 SET_LEVEL = {SH.path, SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount,
@@ -35,6 +36,7 @@ class Probes:
         self.canon = canon
         self.per_group: list[dict] = []  # per group: property -> frozenset of probe ids
         self.failing: dict[int, frozenset] = {}  # content id -> the probes a value fails
+        self._memo: dict = {}
         self.engine = None
         if not canon.enabled or (None, SH.deactivated, None) in g:
             self.per_group = [{} for _ in plan.groups]
@@ -72,6 +74,10 @@ class Probes:
 
             self.engine = Engine(shapes, plan.checker.compiled.skolem_map)
 
+    def reset(self, canon) -> None:
+        """Start a run: content ids are the run's ``Canon``'s."""
+        self.canon, self.failing, self._memo = canon, {}, {}
+
     def ask(self, items: list) -> None:
         """Find which probes fail on each (new name, region, names) value not asked before."""
         lines: dict = {}
@@ -95,29 +101,28 @@ class Probes:
         for name, cid in asked.items():
             self.failing[cid] = frozenset(failing[name])
 
-    def tokens(self, gi: int, p: str, values, names: dict) -> list | None:
-        """(token, value) per value of ``p`` for group ``gi``, or None when ``p`` is represented
-        by full content. A token is what the group asks of the value."""
+    def tokens(self, gi: int, p: str, kids: tuple):
+        """For group ``gi``, the values ``kids`` of ``p`` (as ``Canon`` names them) told apart by
+        what the group asks of them: (the sorted tokens, {(p, token, n): the n-th value with
+        that token}); None when ``p`` is represented by full content."""
         probes = self.per_group[gi].get(p)
         if probes is None:
             return None
-        out = []
-        for o in values:
-            if type(o) is not str:
-                out.append((("L", str(o)), o))
-            elif o not in names:
-                out.append((("F", o), o))
+        memo_key = (gi, p, kids)
+        hit = self._memo.get(memo_key)
+        if hit is not None:
+            return hit
+        toks = []
+        for k in kids:
+            if k.startswith(_OWN_IRI) or k.startswith("_:c"):
+                fails = tuple(sorted(self.failing[self.canon.cid(k)] & probes))
+                toks.append((("A", k[0] == "_", fails), k))
             else:
-                fails = tuple(sorted(self.failing[self.canon.cid(names[o])] & probes))
-                out.append((("A", o[0] == "_", fails), o))
-        return out
-
-
-def ordinals(p: str, toks: list) -> dict:
-    """{(property, token, n): value} — the n-th value of ``p`` with that token."""
-    seen: dict = {}
-    out = {}
-    for tok, o in toks:
-        n = seen[tok] = seen.get(tok, -1) + 1
-        out[(p, tok, n)] = o
-    return out
+                toks.append((("K", k), k))  # a literal or a node the shapes or the corpus name
+        seen: dict = {}
+        order = {}
+        for tok, k in sorted(toks):
+            n = seen[tok] = seen.get(tok, -1) + 1
+            order[(p, tok, n)] = k
+        hit = self._memo[memo_key] = (tuple(sorted(t for t, _k in toks)), order)
+        return hit

@@ -263,3 +263,24 @@ def test_large_files_are_parsed_from_disk(cli, register_300, monkeypatch):
 
     monkeypatch.setattr(cli_checks, "STREAM_ABOVE", 0)
     _same(cli, [register_300, REGISTER])
+
+
+def _report_rows(g: Graph) -> tuple:
+    report = next(g.subjects(RDF.type, SH.ValidationReport))
+    return sorted((str(g.value(r, SH.focusNode)), str(g.value(r, SH.resultSeverity)),
+                   str(g.value(r, URIRef("https://w3id.org/cloudkader/def#provision"))),
+                   str(g.value(r, SH.sourceConstraintComponent)), str(g.value(r, SH.sourceShape)),
+                   str(g.value(r, SH.resultPath)), str(g.value(r, SH.value)))
+                  for r in g.subjects(RDF.type, SH.ValidationResult)), g.value(report, SH.conforms)
+
+
+def test_report_of_a_generated_register_names_each_services_own_values(register_300, random_300):
+    """Services that share an answer share it up to the values: every sh:value is the
+    service's own node, as validating it alone says."""
+    checker = core.get_checker()
+    for path in (register_300, random_300):
+        out = batch.validate_files([(str(path), path.read_bytes(), "turtle")], checker, None, want_graph=True)
+        assert out is not None
+        desc = core.read_description(path.read_bytes(), "turtle", str(path))
+        _reports, ref = batch.reference_reports(desc, checker, None, want_report=True)
+        assert _report_rows(out[1]) == _report_rows(ref)

@@ -119,3 +119,23 @@ def test_unreadable_own_shapes_are_bad_input(cli, tmp_path):
     bad.write_text("not turtle at all", encoding="utf-8")
     run = cli("validate", CAELUS, "--shapes", bad)
     assert run.code == 2 and "not readable as RDF" in run.err
+
+
+def test_web_page_shows_advice_as_warnings(cli, ttl, app):
+    """The check page groups results per framework: an advisory violation is shown (badge and
+    counts) as a warning, a binding one as a violation."""
+    from cloudkader.web import pages
+
+    validation = cli("validate", ttl(ADVICE), "--format", "json").json()["services"][0]
+    advisory = [r for r in validation["results"] if r["scope"] == "advisory" and r["severity"] == "Violation"]
+    assert advisory
+    with app.test_request_context("/check"):
+        groups = pages.check_result_groups(None, validation)
+    shown = [r for fw in groups["frameworks"] for r in fw["results"]]
+    assert len(shown) == len(validation["results"])
+    blocking = sum(1 for r in validation["results"] if r["blocking"])
+    assert groups["n_violations"] == blocking
+    assert groups["n_warnings"] >= len(advisory)
+    advice = {r["framework"] for r in advisory}
+    assert all(r["severity"] == "Warning" for fw in groups["frameworks"] if fw["iri"] in advice
+               for r in fw["results"])

@@ -297,7 +297,7 @@ def provision_page(iri: str, about: Graph, store) -> str:
     for s in services:
         v = rep.per_service.get(s, {}).get("validation") or {}
         service_rows.append({"iri": s, "conforms": v.get("conforms"),
-                             "violations": [r for r in v.get("results", []) if r.get("provision") == iri]})
+                             "violations": [dict(r, severity=shown_severity(r)) for r in v.get("results", []) if r.get("provision") == iri]})
     source = p.text_from or p.source
     return render(
         "provision.html", p=p, summary=provision_summary(p), source=source, source_file=p.source_file,

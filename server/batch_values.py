@@ -9,7 +9,8 @@ results from the group, up to which value a result names. ``Probes`` asks the en
 every value constraint becomes a probe shape, run on each distinct value (by its renamed
 content, ``batch_plan.Canon``) once; a value is then represented by the probes it fails. A
 property is represented this way only when every shape of the group that reads it does so with
-a one-step path and without ``sh:property`` below it; otherwise by the values' full content."""
+a one-step path and without ``sh:property`` below it, and no shape is deactivated or uses
+``sh:qualifiedValueShapesDisjoint``; otherwise by the values' full content."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ class Probes:
         self.failing: dict[int, frozenset] = {}  # content id -> the probes a value fails
         self._memo: dict = {}
         self.engine = None
-        if not canon.enabled or (None, SH.deactivated, None) in g:
+        # sh:qualifiedValueShapesDisjoint makes a value's count depend on shapes of sibling
+        # paths too: then values are told apart by their full content
+        if not canon.enabled or any((None, p, None) in g for p in (SH.deactivated, SH.qualifiedValueShapesDisjoint)):
             self.per_group = [{} for _ in plan.groups]
             return
         ids: dict = {}

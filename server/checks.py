@@ -305,7 +305,8 @@ class Checker:
                 if want_graph:
                     add_result(out, raw, result, self.shapes)
         for rep in reports.values():
-            rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.value or ""))
+            rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.shape,
+                                            x.severity, x.value or ""))
         if not want_graph:
             return None
         finish_report(out)

@@ -284,3 +284,43 @@ def test_report_of_a_generated_register_names_each_services_own_values(register_
         desc = core.read_description(path.read_bytes(), "turtle", str(path))
         _reports, ref = batch.reference_reports(desc, checker, None, want_report=True)
         assert _report_rows(out[1]) == _report_rows(ref)
+
+
+OWN_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ckd: <https://w3id.org/cloudkader/def#> .
+@prefix ex: <https://example.org/own#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Measures a sh:NodeShape ; sh:targetClass ckd:CloudService ;
+  sh:property [ sh:path ckd:hasMeasure ; sh:nodeKind sh:IRI ; sh:maxCount 5 ] ;
+  sh:property [ sh:path ckd:hasMeasure ; sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ;
+                sh:qualifiedValueShape [ sh:class ckd:ExitStrategy ;
+                    sh:property [ sh:path ckd:covers ; sh:minCount 3 ] ] ] ;
+  sh:property [ sh:path ( ckd:hasMeasure ckd:covers ) ; sh:in ( ckd:DataPortability ckd:DataDestruction
+                ckd:ServicePortability ckd:AlternativeLanding ckd:CrisisExit ) ; sh:severity sh:Info ] ;
+  sh:property [ sh:path ckd:provider ; sh:class ckd:CloudProvider ;
+                sh:node [ sh:property [ sh:path ckd:jurisdiction ; sh:hasValue <http://publications.europa.eu/resource/authority/country/NLD> ] ] ] .
+ex:Disjoint a sh:NodeShape ; sh:targetClass ckd:CloudService ;
+  sh:property [ sh:path ckd:hasMeasure ; sh:qualifiedValueShape [ sh:class ckd:DPIA ] ; sh:qualifiedMinCount 1 ;
+                sh:qualifiedValueShapesDisjoint true ] ;
+  sh:property [ sh:path ckd:hasMeasure ; sh:qualifiedValueShape [ sh:class ckd:PreScanDPIA ] ; sh:qualifiedMaxCount 0 ;
+                sh:qualifiedValueShapesDisjoint true ] .
+"""
+
+
+@pytest.mark.parametrize("disjoint", [False, True])
+def test_own_shapes_in_the_batch_equal_the_reference(register_300, random_300, disjoint):
+    """Own shapes that count values, ask things of them (class, nested shapes, node kind), follow
+    a sequence path and — in the second run — use sh:qualifiedValueShapesDisjoint (which turns
+    the probes off): the batch's answer is still each service's own."""
+    from rdflib import Graph
+
+    from cloudkader.checks import Checker
+
+    text = OWN_SHAPES if disjoint else OWN_SHAPES.split("ex:Disjoint")[0]
+    checker = Checker(core.get_knowledge(), "shacl", Graph().parse(data=text, format="turtle"))
+    for path in (register_300, random_300):
+        out = batch.validate_files([(str(path), path.read_bytes(), "turtle")], checker, None, want_graph=True)
+        assert out is not None
+        desc = core.read_description(path.read_bytes(), "turtle", str(path))
+        ref_reports, ref = batch.reference_reports(desc, checker, None, want_report=True)
+        assert validation_json(out[0]) == validation_json(ref_reports)
+        assert _report_rows(out[1]) == _report_rows(ref)
+        assert any(r.shape.startswith("https://example.org/own#") for rep in out[0] for r in rep.results)

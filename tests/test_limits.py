@@ -220,11 +220,20 @@ def test_without_workers_queries_run_in_the_thread():
 
 
 def _children(pid: int) -> list[int]:
+    """The live children of ``pid`` (a killed worker the zygote has not reaped yet is a zombie)."""
     out = []
     for tid in os.listdir(f"/proc/{pid}/task"):
         with open(f"/proc/{pid}/task/{tid}/children") as f:
-            out += [int(c) for c in f.read().split()]
+            out += [int(c) for c in f.read().split() if not _is_zombie(int(c))]
     return out
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True  # already gone
 
 
 def _workers_of(server) -> tuple[int, list[int]]:

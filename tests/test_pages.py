@@ -238,10 +238,51 @@ def test_register_lists_every_service_with_its_result(client, store):
 
 def test_overlap_matrix_colours_cells(client):
     page = _text(client.get("/overlaps/matrix", headers=HTML))
-    assert '<table class="matrix">' in page
-    assert re.search(r'<td class="heat-\d">', page)
+    assert '<table class="matrix" id="matrix">' in page
+    assert re.search(r'<td class="heat-\d"', page)
     for key in ("rijk", "tk", "gemeenten", "jenv", "irc"):
         assert f'href="/overlaps/pair/rijk/{key}"' in page or key == "rijk"
+
+
+_CELL = re.compile(r'<td class="heat-\d" data-source="([^"]+)" data-target="([^"]+)" data-total="(\d+)">'
+                   r'<a href="([^"]+)" aria-label="([^"]*)">(.*?)</a></td>', re.S)
+_REL = re.compile(r'<span class="rel[^"]*" data-relation="([^"]+)" data-count="(\d+)">([^<]+)</span>')
+
+
+def _matrix_cells(page: str) -> dict:
+    cells = {}
+    for a, b, total, href, label, inner in _CELL.findall(page):
+        rels = {rel: (int(n), shown) for rel, n, shown in _REL.findall(inner)}
+        cells[(a, b)] = {"total": int(total), "href": href, "label": htmllib.unescape(label), "rels": rels,
+                         "visible": re.sub(r"<[^>]+>", " ", inner)}
+    return cells
+
+
+def test_overlap_matrix_cells_equal_the_command_line(client, cli):
+    """Every cell of the page, in both directions, has the numbers of ``cloudkader overlaps
+    --matrix --format json`` — the breakdown as visible text, not in a tooltip."""
+    r = cli("overlaps", "--matrix", "--format", "json")
+    assert r.code == 0, r.err
+    expected = {(c["source"], c["target"]): c for c in r.json()["cells"]}
+    cells = _matrix_cells(_text(client.get("/overlaps/matrix", headers=HTML)))
+    assert set(cells) == set(expected), set(cells) ^ set(expected)
+    symbols = {"equivalent": "=", "subset-of": "⊂", "superset-of": "⊃", "intersects-with": "∩", "contrary": "≠"}
+    for pair, want in expected.items():
+        got = cells[pair]
+        assert got["total"] == want["total"], pair
+        assert {rel: n for rel, (n, _) in got["rels"].items()} == {k: v for k, v in want["counts"].items() if v}, pair
+        for rel, (n, shown) in got["rels"].items():
+            assert shown == f"{symbols[rel]}{n}" and shown in got["visible"], (pair, rel)
+        assert got["href"] == f"/overlaps/pair/{pair[0]}/{pair[1]}"
+        assert str(want["total"]) in got["label"]
+    # the direction is the row's: a subset-of in one direction is a superset-of in the other
+    for (a, b), want in expected.items():
+        back = expected[(b, a)]["counts"]
+        assert want["counts"]["subset-of"] == back["superset-of"] and want["counts"]["contrary"] == back["contrary"]
+    assert any(c["counts"]["subset-of"] != c["counts"]["superset-of"] for c in expected.values()), \
+        "the corpus has asymmetric cells, so direction matters"
+    # the same numbers as data
+    assert client.get("/overlaps/matrix.json").get_json()["cells"] == r.json()["cells"]
 
 
 # --- with and without overlap data: a store with two synthetic overlaps ------------------------

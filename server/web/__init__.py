@@ -3,7 +3,8 @@
 - ``sparql``      — the SPARQL 1.1 Protocol endpoint at /sparql (read-only)
 - ``api``         — POST /validate, POST /applicable, GET /overlaps, /openapi.json
 - ``linked_data`` — dereferenceable IRIs under /id/… and /def
-- ``pages``       — the web interface for people (home, frameworks, search, service form, …)
+- ``pages``       — the web interface for people (home, frameworks, search, service form, …);
+  ``matrix_page`` adds its routes to the same blueprint
 
 Every route calls the same core functions as the command line (``cloudkader.core`` and
 friends); no logic lives here twice.
@@ -41,6 +42,7 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .linked_data import bp as linked_data_bp
     from .pages import bp as pages_bp
+    from . import matrix_page  # noqa: F401  (routes on the pages blueprint)
     from .sparql import bp as sparql_bp
 
     for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp):

@@ -682,48 +682,6 @@ def form_check_task(turtle: str, origin: str, spec: str):
 # Overlaps
 
 
-def _heat(n: int) -> str:
-    for limit, cls in ((0, "heat-0"), (2, "heat-1"), (5, "heat-2"), (10, "heat-3"), (20, "heat-4")):
-        if n <= limit:
-            return cls
-    return "heat-5"
-
-
-@bp.route("/overlaps/matrix")
-def overlap_matrix():
-    view = corpus_view()
-    keys = list(view.frameworks)
-    fw_of = {p.iri: view.framework_key(p.framework) for p in view.provisions.values()}
-    cells: dict[tuple[str, str], dict] = {}
-    for ov in view.overlaps:
-        a, b = fw_of.get(ov.source), fw_of.get(ov.target)
-        if not a or not b:
-            continue
-        for x, y in ((a, b), (b, a)) if a != b else ((a, b),):
-            c = cells.setdefault((x, y), {"count": 0, "contrary": 0, "relations": {}})
-            c["count"] += 1
-            rel = local(ov.relation) if ov.relation else "?"
-            c["relations"][rel] = c["relations"].get(rel, 0) + 1
-            if rel == "Contrary":
-                c["contrary"] += 1
-    rows = []
-    for a in keys:
-        row = {"key": a, "label": lbl(view.frameworks[a]), "cells": []}
-        for b in keys:
-            c = cells.get((a, b), {"count": 0, "contrary": 0, "relations": {}})
-            row["cells"].append({"key": b, "diagonal": a == b, **c, "heat": _heat(c["count"]),
-                                 "title": ", ".join(f"{lbl(CKD[r]) if r != '?' else '?'}: {n}" for r, n in sorted(c["relations"].items()))})
-        rows.append(row)
-    theme_counts = []
-    for slug, iri in view.themes.items():
-        n_ov = sum(1 for ov in view.overlaps if iri in ov.themes)
-        n_prov = sum(1 for p in view.provisions.values() if URIRef(iri) in p.facts.get("theme", []))
-        theme_counts.append({"slug": slug, "iri": iri, "label": lbl(iri), "overlaps": n_ov, "provisions": n_prov, "heat": _heat(n_ov)})
-    theme_counts.sort(key=lambda x: x["label"].lower())
-    return html("overlaps_matrix.html", keys=keys, rows=rows, themes=theme_counts, total=len(view.overlaps),
-                no_counterparts=len(view.no_counterparts))
-
-
 @bp.route("/overlaps/pair/<a>/<b>")
 def overlap_pair(a: str, b: str):
     view = corpus_view()

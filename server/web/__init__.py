@@ -4,7 +4,7 @@
 - ``api``         — POST /validate, POST /applicable, GET /overlaps, /openapi.json
 - ``linked_data`` — dereferenceable IRIs under /id/… and /def
 - ``pages``       — the web interface for people (home, frameworks, search, service form, …);
-  ``matrix_page`` adds its routes to the same blueprint
+  ``listings``, ``search_page`` and ``matrix_page`` add their routes to the same blueprint
 
 Every route calls the same core functions as the command line (``cloudkader.core`` and
 friends); no logic lives here twice.
@@ -42,7 +42,7 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .linked_data import bp as linked_data_bp
     from .pages import bp as pages_bp
-    from . import matrix_page  # noqa: F401  (routes on the pages blueprint)
+    from . import listings, matrix_page, search_page  # noqa: F401  (routes on the pages blueprint)
     from .sparql import bp as sparql_bp
 
     for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp):

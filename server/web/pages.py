@@ -10,7 +10,6 @@ check form calls the same core functions as the command line.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +25,6 @@ from ..description import DescriptionError
 from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
 from . import linked_data as ld
 from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
-from .csv_export import csv_response
 from .security import check_limits
 
 bp = Blueprint("pages", __name__)
@@ -190,19 +188,6 @@ def framework_info(iri: str, about: Graph | None = None) -> dict:
     }
 
 
-@bp.route("/frameworks")
-def frameworks():
-    view = corpus_view()
-    items = []
-    for key, iri in view.frameworks.items():
-        info = framework_info(iri)
-        provs = view.provisions_of(iri)
-        info["count"] = len(provs)
-        info["sections"] = len({p.heading("nl") for p in provs})
-        items.append(info)
-    return html("frameworks.html", frameworks=items)
-
-
 @bp.route("/frameworks/<key>")
 def framework(key: str):
     view = corpus_view()
@@ -339,69 +324,6 @@ def overlap_row(ov: ld.OverlapView) -> dict:
             "relation": ov.relation, "relation_local": local(ov.relation) if ov.relation else "",
             "themes": ov.themes,
             "rationale": ov.rationale.get(lang) or ov.rationale.get("nl") or next(iter(ov.rationale.values()), "")}
-
-
-# ---------------------------------------------------------------------------------------------
-# Search over provision texts
-
-
-def _pattern(phrase: str) -> str:
-    words = [w for w in re.split(r"[\s\-‐‑–—_]+", phrase) if w]
-    return r"[\s\-‐‑–—_]*".join(re.escape(w) for w in words)
-
-
-def highlight(text: str, regex: re.Pattern | None) -> Markup:
-    if regex is None:
-        return Markup(escape(text))
-    out, last = [], 0
-    for m in regex.finditer(text):
-        if m.end() == m.start():
-            continue
-        out.append(escape(text[last:m.start()]))
-        out.append(Markup("<mark>") + escape(m.group(0)) + Markup("</mark>"))
-        last = m.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
-
-
-@bp.route("/search")
-def search():
-    q = " ".join((request.args.get("q") or "").split())[:200]
-    fw_key = request.args.get("framework") or ""
-    view = corpus_view()
-    results, mode, regex = [], None, None
-    if q:
-        phrase = re.compile(_pattern(q), re.IGNORECASE) if _pattern(q) else None
-        words = [w for w in re.split(r"[\s\-‐‑–—_]+", q) if w]
-        candidates = view.provisions.values()
-        if fw_key in view.frameworks:
-            candidates = [p for p in candidates if p.framework == view.frameworks[fw_key]]
-
-        def matches(p, rx_list):
-            hay = " ".join(p.texts) + " " + " ".join(view.labels.get(p.iri, {}).values())
-            return all(rx.search(hay) for rx in rx_list)
-
-        if phrase is not None:
-            hits = [p for p in candidates if matches(p, [phrase])]
-            mode, regex = "phrase", phrase
-            if not hits and len(words) > 1:
-                rxs = [re.compile(re.escape(w), re.IGNORECASE) for w in words]
-                hits = [p for p in candidates if matches(p, rxs)]
-                mode = "words"
-                regex = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-            order = {iri: i for i, iri in enumerate(view.frameworks.values())}
-            hits.sort(key=lambda p: (order.get(p.framework, 99), ld._order_key(p)))
-            for p in hits:
-                s = provision_summary(p)
-                s["texts_html"] = [highlight(x, regex) for x in p.texts]
-                s["label_html"] = highlight(s["label"], regex)
-                results.append(s)
-    grouped: list[dict] = []
-    for r in results:
-        if not grouped or grouped[-1]["framework"] != r["framework"]:
-            grouped.append({"framework": r["framework"], "label": r["framework_label"], "results": []})
-        grouped[-1]["results"].append(r)
-    return html("search.html", q=q, results=results, grouped=grouped, mode=mode, fw_key=fw_key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -707,53 +629,3 @@ def overlap_theme(slug: str):
         return html("not_found.html", status=404, iri=slug, message=f"{t('not_found')}: {slug}")
     return html("theme.html", **theme_context(slug, iri), rows=None,
                 formats=ld.format_links("/id/" + iri[len(str(ID)):]))
-
-
-# ---------------------------------------------------------------------------------------------
-# The register
-
-
-@bp.route("/register")
-def register():
-    view = corpus_view()
-    rep = register_report()
-    store = the_store()
-    facts: dict[str, dict] = {}
-    if view.register_services:
-        rows = select(store, f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH.register}> {{ ?s a ckd:CloudService ; ?p ?o
-                VALUES ?p {{ ckd:usedBy ckd:migrationStatus ckd:provider ckd:platform ckd:deploymentModel ckd:serviceModel }} }} }}""")
-        for r in rows:
-            facts.setdefault(str(r["s"]), {}).setdefault(local(r["p"]), []).append(r["o"])
-    services = []
-    for iri in view.register_services:
-        f = facts.get(iri, {})
-        svc = rep.per_service.get(iri, {})
-        val = svc.get("validation") or {}
-        app = svc.get("applicable") or {}
-        results = val.get("results", [])
-        services.append({
-            "iri": iri, "label": lbl(iri),
-            "orgs": sorted(str(o) for o in f.get("usedBy", [])), "status": f.get("migrationStatus", []),
-            "providers": f.get("provider", []), "platforms": [str(x) for x in f.get("platform", [])],
-            "deployment": f.get("deploymentModel", []),
-            "frameworks": app.get("frameworks") or val.get("frameworks") or [],
-            "n_provisions": len(app.get("provisions", [])),
-            "violations": sum(1 for r in results if shown_severity(r) == "Violation"),
-            "warnings": sum(1 for r in results if shown_severity(r) == "Warning"),
-            "conforms": val.get("conforms"),
-        })
-    services.sort(key=lambda s: (lbl(s["orgs"][0]) if s["orgs"] else "", s["label"].lower()))
-    if request.args.get("format") == "csv":  # the listing for a spreadsheet, formulas neutralised
-        return csv_response(REGISTER_CSV_HEADER, (_register_csv_row(s) for s in services), "register.csv")
-    return html("register.html", services=services, error=rep.error)
-
-
-REGISTER_CSV_HEADER = ["service", "label", "organisations", "status", "providers", "platforms", "deployment",
-                       "frameworks", "provisions", "violations", "warnings", "conforms"]
-
-
-def _register_csv_row(s: dict) -> list:
-    return [s["iri"], s["label"], " ".join(s["orgs"]), " ".join(lbl(x) for x in s["status"]),
-            " ".join(lbl(x) for x in s["providers"]), " ".join(s["platforms"]),
-            " ".join(lbl(x) for x in s["deployment"]), " ".join(f["framework"] for f in s["frameworks"]),
-            s["n_provisions"], s["violations"], s["warnings"], "" if s["conforms"] is None else s["conforms"]]

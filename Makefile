@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup serve test test-fast build browser clean
+.PHONY: setup serve test test-fast build browser vendor clean
 
 $(BIN)/cloudkader: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	    echo "warning: could not install chromium; the browser test will fail"; }
+
+# Re-vendor YASGUI (served from /static) and axe-core (browser tests) from the npm registry;
+# the copied files are committed, so this is only needed to change their pinned versions.
+vendor:
+	scripts/vendor.sh
 
 build: setup
 	$(BIN)/cloudkader build

@@ -8,61 +8,31 @@ run it."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
+    from .browser_support import console_errors as _console_errors
+    from .browser_support import start_browser
     from .server_process import server_factory  # noqa: F401  (session fixture)
 except ImportError:
+    from browser_support import console_errors as _console_errors
+    from browser_support import start_browser
     from server_process import server_factory  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = Path("/tmp/check.png")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    driver_path = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
-    if not binary or not driver_path:
-        pytest.fail("chromium and chromedriver are needed for the browser test: run `make browser` "
-                    "(apt-get install chromium chromium-driver)")
-    profile = tempfile.mkdtemp(prefix="cloudkader-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = binary
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1300,1600",
-                "--lang=nl"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
-    driver.set_page_load_timeout(120)
-    try:
+    with start_browser() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
 def server(server_factory):  # noqa: F811
     return server_factory()
-
-
-def _console_errors(driver) -> list[str]:
-    try:
-        logs = driver.get_log("browser")
-    except Exception:  # not every driver keeps the log
-        return []
-    return [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
 
 
 def test_check_form_in_a_browser(server, browser):

@@ -245,16 +245,19 @@ def test_overlap_matrix_colours_cells(client):
 
 
 _CELL = re.compile(r'<td class="heat-\d" data-source="([^"]+)" data-target="([^"]+)" data-total="(\d+)">'
-                   r'<a href="([^"]+)" aria-label="([^"]*)">(.*?)</a></td>', re.S)
-_REL = re.compile(r'<span class="rel[^"]*" data-relation="([^"]+)" data-count="(\d+)">([^<]+)</span>')
+                   r'<a href="([^"]+)">(.*?)</a></td>', re.S)
+_REL = re.compile(r'<span class="rel[^"]*" data-relation="([^"]+)" data-count="(\d+)" title="[^"]*">'
+                  r'<span aria-hidden="true">([^<]+)</span><span class="sr">([^<]+)</span>(\d+)</span>')
 
 
 def _matrix_cells(page: str) -> dict:
     cells = {}
-    for a, b, total, href, label, inner in _CELL.findall(page):
-        rels = {rel: (int(n), shown) for rel, n, shown in _REL.findall(inner)}
-        cells[(a, b)] = {"total": int(total), "href": href, "label": htmllib.unescape(label), "rels": rels,
-                         "visible": re.sub(r"<[^>]+>", " ", inner)}
+    for a, b, total, href, inner in _CELL.findall(page):
+        rels = {rel: (int(n), symbol + shown_n) for rel, n, symbol, _words, shown_n in _REL.findall(inner)
+                if shown_n == n}
+        visible = re.sub(r'<span class="sr">[^<]*</span>', "", inner)
+        cells[(a, b)] = {"total": int(total), "href": href, "rels": rels,
+                         "spoken": htmllib.unescape(re.sub(r"<[^>]+>", " ", inner)), "visible": re.sub(r"<[^>]+>", "", visible)}
     return cells
 
 
@@ -274,7 +277,8 @@ def test_overlap_matrix_cells_equal_the_command_line(client, cli):
         for rel, (n, shown) in got["rels"].items():
             assert shown == f"{symbols[rel]}{n}" and shown in got["visible"], (pair, rel)
         assert got["href"] == f"/overlaps/pair/{pair[0]}/{pair[1]}"
-        assert str(want["total"]) in got["label"]
+        # what a screen reader says: the pair and each relation in words
+        assert f"{pair[0]} × {pair[1]}" in got["spoken"] and str(want["total"]) in got["spoken"]
     # the direction is the row's: a subset-of in one direction is a superset-of in the other
     for (a, b), want in expected.items():
         back = expected[(b, a)]["counts"]

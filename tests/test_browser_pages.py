@@ -50,6 +50,11 @@ def _load(driver, url: str) -> None:
     console_errors(driver)  # reading the log empties it: what follows is this page's
     driver.get(url)
     assert driver.find_element(By.TAG_NAME, "h1").text.strip(), f"{url}: no heading"
+    if "/sparql" in url:  # the query editor draws itself after the page has loaded: check what the user sees
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+            "return document.body.classList.contains('has-yasgui') && document.querySelector('.CodeMirror-scroll[tabindex=\"0\"]') !== null"))
 
 
 def test_every_page_fits_a_phone_and_passes_axe(server, phone):
@@ -151,6 +156,9 @@ def test_register_filters_end_up_in_the_url(server, browser):
     Select(browser.find_element(By.ID, "filter-ministry")).select_by_value("fin")
     Select(browser.find_element(By.ID, "filter-sort")).select_by_value("-violations")
     browser.find_element(By.CSS_SELECTOR, "form#filters button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda d: "ministry=" in d.current_url)
     assert "ministry=fin" in browser.current_url and "sort=-violations" in browser.current_url
     shown = len(browser.find_elements(By.CSS_SELECTOR, "tr.service"))
     assert 0 < shown < total

@@ -3,6 +3,7 @@
 - ``sparql``      — the SPARQL 1.1 Protocol endpoint at /sparql (read-only)
 - ``api``         — POST /validate, POST /applicable, GET /overlaps, /openapi.json
 - ``linked_data`` — dereferenceable IRIs under /id/… and /def
+- ``query_editor`` — the configuration of the YASGUI editor on the /sparql page
 - ``pages``       — the web interface for people (home, frameworks, search, service form, …);
   ``listings``, ``search_page`` and ``matrix_page`` add their routes to the same blueprint
 
@@ -42,9 +43,10 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .linked_data import bp as linked_data_bp
     from .pages import bp as pages_bp
+    from .query_editor import bp as query_editor_bp
     from . import listings, matrix_page, search_page  # noqa: F401  (routes on the pages blueprint)
     from .sparql import bp as sparql_bp
 
-    for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp):
+    for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp, query_editor_bp):
         app.register_blueprint(bp)
     return app

@@ -33,7 +33,7 @@ from rdflib.namespace import SKOS
 
 from .. import paths
 
-SYNONYMS_FILE = Path(paths.ROOT) / "data" / "search" / "synonyms.ttl"
+SYNONYMS_FILE = paths.DATA_DIR / "search" / "synonyms.ttl"
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_WORDS = 30
 MAX_PHRASES = 200

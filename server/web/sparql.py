@@ -452,6 +452,7 @@ grafen. Endpoint: <code>{{ endpoint_url }}</code></p>
 {% endfor %}</select>
 <button type="submit">Uitvoeren / Run</button></p>
 </form>
+{% include "sparql_editor.html" ignore missing %}
 {% if error %}
 <section id="error" class="notice error" role="alert">
 <h2>Fout / Error</h2>

@@ -1,0 +1,94 @@
+"""The SPARQL page's editor without a browser: its configuration (the corpus's prefixes, the
+named queries as examples), its Content-Security-Policy (no 'unsafe-inline', no 'unsafe-eval'),
+the vendored YASGUI served from /static, and syntax errors reported where they are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cloudkader import queries
+from cloudkader.namespaces import PREFIXES
+
+HTML = {"Accept": "text/html"}
+
+
+def test_editor_configuration(client):
+    cfg = client.get("/sparql-editor.json").get_json()
+    assert cfg["endpoint"] == "/sparql"
+    assert cfg["prefixes"] == {p: str(ns) for p, ns in PREFIXES.items()}
+    assert cfg["prefixes"]["ckd"] == "https://w3id.org/cloudkader/def#"
+    named = queries.all_queries()
+    assert [e["name"] for e in cfg["examples"]] == [q.name for q in named]
+    assert all(e["text"] == q.text for e, q in zip(cfg["examples"], named))
+
+
+def test_page_loads_the_vendored_editor_under_a_strict_policy(client):
+    r = client.get("/sparql", headers=HTML)
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts == ["/static/vendor/yasgui/yasgui.min.js", "/static/sparql-editor.js"]
+    assert '<link rel="stylesheet" href="/static/vendor/yasgui/yasgui.min.css">' in page
+    for path in scripts + ["/static/vendor/yasgui/yasgui.min.css"]:
+        asset = client.get(path)
+        assert asset.status_code == 200 and len(asset.data) > 1000, path
+    csp = r.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["default-src"] == "'self'" and directives["script-src"] == "'self'"
+    assert "unsafe" not in csp and "*" not in csp and "http" not in csp
+    # the only allowance: two fixed stylesheets, by hash
+    extra = directives["style-src"].split()
+    assert extra[0] == "'self'" and len(extra) == 3 and all(h.startswith("'sha256-") for h in extra[1:])
+    # the plain form (no JavaScript) is still there
+    assert '<form method="get" action="/sparql" id="sparql-form">' in page
+    # the vendored copy says what it is
+    vendored = client.get("/static/vendor/yasgui/VENDORED").get_data(as_text=True)
+    assert "@zazuko/yasgui" in vendored and "licence: MIT" in vendored
+
+
+def test_the_hashed_styles_are_the_ones_yasgui_inserts():
+    """The CSP hashes match style texts that occur in the vendored YASGUI (recomputed here)."""
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from cloudkader.web import query_editor
+
+    bundle = (Path(query_editor.__file__).parent / "static/vendor/yasgui/yasgui.min.js").read_text(encoding="utf-8")
+    init_css = re.search(r"createStyle\(a,`( \.grip-resizable\{table-layout:fixed;\}[^`]*)`\)", bundle).group(1)
+    drag = re.search(r"`\*\{cursor:`\+n\.opt\.dragCursor\+`!important\}`", bundle)
+    default_cursor = re.search(r"dragCursor:`([^`]+)`", bundle).group(1)
+    assert drag
+    texts = [init_css, "*{cursor:" + default_cursor + "!important}"]
+    want = {f"'sha256-{base64.b64encode(hashlib.sha256(t.encode()).digest()).decode()}'" for t in texts}
+    assert want == set(query_editor.RESIZER_STYLE_HASHES)
+
+
+# (query, the text at the real place of the error)
+BAD_QUERIES = [
+    ("SELECT * WHERE { ?s ?p }", "}"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o > ) }", ")"),
+    ("SELECT ?x WHERE { ?x a ?y } LIMT 10", "LIMT"),
+    ("SELECT ?s (COUNT(?o) AS ?n WHERE { ?s ?p ?o } GROUP BY ?s", "WHERE"),
+    ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?s WHERE {\n  ?s rdfs:label ?l\n"
+     "  FILTER(lang(?l) = \"nl\"\n}", "}"),
+    ("SELECT ?s WHERE { ?s ?p ?o } ORDER ?s", "?s"),
+]
+
+
+def _line_col(query: str, token: str) -> tuple[int, int]:
+    at = query.rindex(token) if token in ("}", "?s") else query.index(token)
+    line = query.count("\n", 0, at) + 1
+    return line, at - (query.rfind("\n", 0, at) + 1) + 1
+
+
+@pytest.mark.parametrize("query,token", BAD_QUERIES)
+def test_syntax_error_position_is_where_the_problem_is(client, query, token):
+    r = client.post("/sparql", data={"query": query})
+    assert r.status_code == 400
+    message = r.get_data(as_text=True)
+    line, column = _line_col(query, token)
+    assert f"line {line}, column {column}" in message, (message, line, column)
+    assert f"found {token!r}" in message

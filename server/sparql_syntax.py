@@ -97,16 +97,22 @@ def syntax_position(query: str) -> SyntaxPosition | None:
     """The place of the syntax error in ``query`` (None when it parses, or cannot be located)."""
     from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
-    text = expandUnicodeEscapes(query)
-    grammar = _instrumented_grammar()
+    try:
+        text = expandUnicodeEscapes(query)
+    except ValueError:  # an escape of no character (\U0011FFFF): the caller reports it as it is
+        return None
+    try:
+        grammar = _instrumented_grammar()
+    except Exception:  # noqa: BLE001  (no diagnosis rather than a failed request)
+        return None
     with _LOCK:
         _STATE.furthest = (-1, [])
         try:
             grammar.parse_string(text, parse_all=True)
         except ParseBaseException:
             pass
-        except RecursionError:
-            return None
+        except (RecursionError, ValueError, TypeError):  # a diagnosis must never turn an error into a crash
+            _STATE.furthest = (-1, [])
         else:
             return None
         finally:

@@ -66,7 +66,9 @@ def _open_editor(driver, url: str):
 
 
 def _run_and_wait(driver, yasqe: str) -> None:
-    driver.execute_script("window.__done = false; window.cloudkaderYasgui.once('queryResponse', () => { window.__done = true; });")
+    """Run the query and wait until YASR has drawn the answer (it draws after the response)."""
+    driver.execute_script("window.__done = false; window.cloudkaderYasgui.getTab().getYasr()"
+                          ".once('drawn', () => { window.__done = true; });")
     driver.find_element("css selector", ".yasqe_queryButton").click()
     _wait(driver, "return window.__done")
 

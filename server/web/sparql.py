@@ -62,7 +62,9 @@ credentials); preflight ``OPTIONS`` allows GET, POST, OPTIONS and the ``Content-
 ``Accept`` headers, so a query page on another origin can use the endpoint; the truncation
 headers are exposed to it (``Access-Control-Expose-Headers``).
 
-The HTML form needs no JavaScript (no script at all, inline or not): the examples are links.
+The HTML form needs no JavaScript (the examples are links); with JavaScript the page's
+``sparql_editor.html`` (pages templates) mounts the vendored YASGUI editor over it
+(``query_editor``), under the page's own Content-Security-Policy ``query_editor.PAGE_CSP``.
 """
 
 from __future__ import annotations

@@ -287,6 +287,13 @@ def test_overlap_matrix_cells_equal_the_command_line(client, cli):
         "the corpus has asymmetric cells, so direction matters"
     # the same numbers as data
     assert client.get("/overlaps/matrix.json").get_json()["cells"] == r.json()["cells"]
+    # and a click on a cell lists exactly its overlaps, turned to the row's side
+    for (a, b), want in expected.items():
+        pair = _text(client.get(f"/overlaps/pair/{a}/{b}", headers=HTML))
+        summary = dict(re.findall(r'<li data-relation="([^"]+)" data-count="(\d+)">', pair))
+        assert {k: int(v) for k, v in summary.items()} == {k: v for k, v in want["counts"].items() if v}, (a, b)
+        shown = re.findall(r'<span class="badge rel-[a-z]+" data-relation="([^"]*)">', pair)
+        assert len(shown) == want["total"] and all(shown.count(k) == v for k, v in want["counts"].items()), (a, b)
 
 
 # --- with and without overlap data: a store with two synthetic overlaps ------------------------

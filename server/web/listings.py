@@ -169,8 +169,7 @@ def frameworks(suffix: str | None = None):
         info["count"] = len(provs)
         info["sections"] = len({p.heading("nl") for p in provs})
         info["themes"] = sorted({key_of(t) for p in provs for t in p.facts.get("theme", [])})
-        info["status_keys"] = [key_of(s["status_iri"]) for s in info["statuses"] if s["status_iri"]]
-        info["current_status"] = info["status_keys"][-1] if info["status_keys"] else ""
+        info["status_keys"] = list(dict.fromkeys(key_of(s["status_iri"]) for s in info["statuses"] if s["status_iri"]))
         everything.append(info)
     options = {
         "status": {k: lbl(s["status_iri"]) for f in everything for s in f["statuses"] if s["status_iri"]

@@ -12,8 +12,8 @@ from rdflib import URIRef
 
 from .. import overlaps
 from .data_formats import alternates, data_response, wanted_format
-from .linked_data import corpus_view, current_lang, select, the_store
-from .pages import bp, html, lbl
+from .linked_data import corpus_view, current_lang, select, t, the_store
+from .pages import bp, html, lbl, local, overlap_row
 
 SYMBOLS = {"equivalent": "=", "subset-of": "⊂", "superset-of": "⊃", "intersects-with": "∩", "contrary": "≠"}
 """The relation symbols of the command line's matrix (``cli_overlaps``)."""
@@ -35,10 +35,14 @@ def heat(n: int) -> str:
     return "heat-5"
 
 
+def relation_iris() -> dict[str, str]:
+    """``ckd:oscalName`` -> the relation's IRI, from the store."""
+    return {str(r["name"]): str(r["r"]) for r in select(the_store(), "SELECT ?r ?name WHERE { ?r ckd:oscalName ?name }")}
+
+
 def relation_labels() -> dict[str, str]:
     """The label of each relation (by its ``ckd:oscalName``) in the page's language, from the store."""
-    rows = select(the_store(), "SELECT ?r ?name WHERE { ?r ckd:oscalName ?name }")
-    found = {str(r["name"]): lbl(r["r"]) for r in rows}
+    found = {name: lbl(iri) for name, iri in relation_iris().items()}
     words = RELATION_WORDS[current_lang()]
     return {rel: found.get(rel) or words[rel] for rel in overlaps.RELATIONS}
 
@@ -93,3 +97,35 @@ def overlap_matrix(suffix: str | None = None):
                 total=len(view.overlaps), no_counterparts=len(view.no_counterparts), legend=legend,
                 unmatched=data["unmatched"], **{f"{a['format']}_href": a["href"] for a in links},
                 formats=links)
+
+
+@bp.route("/overlaps/pair/<a>/<b>")
+def overlap_pair(a: str, b: str):
+    """The overlaps behind one cell of the matrix, seen from the row framework ``a``: each stated
+    ``B-provision R A-provision`` is shown as ``A-provision inverse(R) B-provision`` (marked as turned
+    around), so that the counts per relation are the cell's."""
+    view = corpus_view()
+    if a not in view.frameworks or b not in view.frameworks:
+        return html("not_found.html", status=404, iri=f"{a}/{b}", message=f"{t('not_found')}: {a}, {b}")
+    fa, fb = view.frameworks[a], view.frameworks[b]
+    iris = relation_iris()
+    names = {iri: name for name, iri in iris.items()}
+    rows = []
+    for ov in view.overlaps:
+        sp, tp = view.provisions.get(ov.source), view.provisions.get(ov.target)
+        if not sp or not tp or {sp.framework, tp.framework} != {fa, fb} or (fa == fb and sp.framework != fa):
+            continue
+        row = overlap_row(ov)
+        name = names.get(ov.relation or "")
+        if sp.framework != fa and name:  # stated from b's side: turn it around
+            name = overlaps.INVERSE[name]
+            row.update(source=ov.target, target=ov.source, source_fw=tp.framework, target_fw=sp.framework,
+                       relation=iris[name], relation_local=local(iris[name]), turned=True)
+        row["name"] = name
+        row["symbol"] = SYMBOLS.get(name or "", "?")
+        rows.append(row)
+    rows.sort(key=lambda r: (r["relation_local"] != "Contrary", r["source"], r["target"]))
+    counts = {rel: sum(1 for r in rows if r["name"] == rel) for rel in overlaps.RELATIONS}
+    labels = relation_labels()
+    summary = [{"relation": rel, "symbol": SYMBOLS[rel], "label": labels[rel], "count": n} for rel, n in counts.items() if n]
+    return html("overlaps_pair.html", a=a, b=b, fa=fa, fb=fb, rows=rows, summary=summary)

@@ -604,23 +604,6 @@ def form_check_task(turtle: str, origin: str, spec: str):
 # Overlaps
 
 
-@bp.route("/overlaps/pair/<a>/<b>")
-def overlap_pair(a: str, b: str):
-    view = corpus_view()
-    if a not in view.frameworks or b not in view.frameworks:
-        return html("not_found.html", status=404, iri=f"{a}/{b}", message=f"{t('not_found')}: {a}, {b}")
-    fa, fb = view.frameworks[a], view.frameworks[b]
-    rows = []
-    for ov in view.overlaps:
-        sp, tp = view.provisions.get(ov.source), view.provisions.get(ov.target)
-        if not sp or not tp:
-            continue
-        if {sp.framework, tp.framework} == {fa, fb} and (fa != fb or sp.framework == fa):
-            rows.append(overlap_row(ov))
-    rows.sort(key=lambda r: (r["relation_local"] != "Contrary", r["source"], r["target"]))
-    return html("overlaps_pair.html", a=a, b=b, fa=fa, fb=fb, rows=rows)
-
-
 @bp.route("/overlaps/theme/<slug>")
 def overlap_theme(slug: str):
     view = corpus_view()

@@ -107,4 +107,4 @@ def search(suffix: str | None = None):
                             "results": []})
         grouped[-1]["results"].append(r)
     return html("search.html", q=q, results=results, grouped=grouped, mode=mode, options=options, picked=picked,
-                sort=sort, formats=alternates("/search"), fw_key=next(iter(picked["framework"]), ""))
+                sort=sort, formats=alternates("/search"))

@@ -43,7 +43,14 @@ dest="$root/server/web/static/vendor/yasgui"
 rm -rf "$dest" && mkdir -p "$dest"
 cp "$d/package/build/yasgui.min.js" "$d/package/build/yasgui.min.css" "$dest/"
 if [ -f "$d/package/LICENSE" ]; then cp "$d/package/LICENSE" "$dest/LICENSE"; else
-    printf 'MIT License (as declared in the package.json of @zazuko/yasgui %s)\n\nCopyright (c) Triply B.V. and Zazuko GmbH\n\nSee https://github.com/zazuko/Yasgui/blob/main/LICENSE\n' "$YASGUI_VERSION" > "$dest/LICENSE"
+    # the published package ships no licence file: record what its package.json declares
+    node -e "const p = require('$d/package/package.json');
+      console.log('The npm package ' + p.name + ' ' + p.version + ' ships no licence file; its package.json declares:');
+      console.log('  license: ' + p.license);
+      console.log('  author: ' + (typeof p.author === 'string' ? p.author : p.author.name));
+      console.log('  contributors: ' + (p.contributors || []).map(c => c.name || c).join(', '));
+      console.log('  repository: ' + (p.repository.url || p.repository));
+      console.log('yasgui.min.js bundles its dependencies (package.json dependencies: ' + Object.keys(p.dependencies).join(', ') + ').');" > "$dest/LICENSE"
 fi
 record @zazuko/yasgui "$YASGUI_VERSION" "$d" "$dest"
 

@@ -108,7 +108,7 @@ def _parse(sparql: str):
     except Exception as exc:
         if _is_update(sparql):
             raise UpdateRefused(UPDATE_MESSAGE) from None
-        raise QueryError(f"syntax error in query: {_syntax_message(exc)}") from None
+        raise QueryError(f"syntax error in query: {_syntax_message(exc, sparql)}") from None
 
 
 def _is_update(sparql: str) -> bool:
@@ -119,7 +119,12 @@ def _is_update(sparql: str) -> bool:
     return True
 
 
-def _syntax_message(exc: Exception) -> str:
+def _syntax_message(exc: Exception, sparql: str) -> str:
+    from .sparql_syntax import syntax_position
+
+    where = syntax_position(sparql)  # the furthest point the parser reached, not where its outer rule began
+    if where is not None:
+        return where.describe()[:MAX_MESSAGE]
     line = getattr(exc, "lineno", None)
     col = getattr(exc, "col", None)
     msg = getattr(exc, "msg", None) or str(exc).split("\n")[0]

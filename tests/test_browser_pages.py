@@ -163,5 +163,5 @@ def test_register_filters_end_up_in_the_url(server, browser):
     shown = len(browser.find_elements(By.CSS_SELECTOR, "tr.service"))
     assert 0 < shown < total
     csv_link = browser.find_element(By.CSS_SELECTOR, "a.data-link[data-format=csv]").get_attribute("href")
-    assert "/register.csv?" in csv_link and "ministry=fin" in csv_link
+    assert "/register?" in csv_link and "ministry=fin" in csv_link and "format=csv" in csv_link
     assert not console_errors(browser)

@@ -10,53 +10,29 @@ The format is chosen, in this order, by
 An unknown suffix or ``format`` is a 400 with the list of formats; an ``Accept`` that admits
 none of them is a 406. Answers carry ``Vary: Accept`` and links to their other forms.
 
-CSV cells are neutralised against formula injection (``csv_cell``): a cell that starts with
-``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a leading apostrophe, so that a
-spreadsheet shows it as text instead of running it (OWASP "CSV injection"). Only the web
-listings do this; the SPARQL endpoint's CSV stays as the W3C format requires.
+CSV cells are neutralised against formula injection by the one helper for it,
+``csv_export.listing_csv`` (issue 10): a cell that starts with ``=``, ``+``, ``-``, ``@`` (or a
+tab or carriage return) gets a leading apostrophe. Lists become ``a | b``. Only the web listings
+do this; the SPARQL endpoint's CSV stays as the W3C format requires.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from urllib.parse import urlencode
 
 from flask import Response, abort, request
 
+from .csv_export import listing_csv
 from .negotiation import choose
 from .security import error_response
 
 MEDIA = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fail(status: int, message: str):
     """Stop with a short error answer in the form the client asked for (HTML page, JSON or text)."""
     abort(error_response(status, message))
-
-
-def csv_cell(value) -> str:
-    """The text of one CSV cell, neutralised when a spreadsheet would read it as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (list, tuple)):
-        text = " | ".join(str(v) for v in value)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def to_csv(columns: list[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([csv_cell(c) for c in columns])
-    for r in rows:
-        w.writerow([csv_cell(r.get(c)) for c in columns])
-    return buf.getvalue()
 
 
 def wanted_format(suffix: str | None = None) -> str:
@@ -81,9 +57,11 @@ def data_response(fmt: str, name: str, payload: dict, columns: list[str], rows: 
     if fmt == "json":
         resp = Response(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", mimetype="application/json")
     else:
-        resp = Response(to_csv(columns, rows), mimetype="text/csv")
-        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-        resp.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+        cells = ([" | ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in (r.get(c) for c in columns)]
+                 for r in rows)
+        resp = Response(listing_csv(columns, cells), mimetype="text/csv")
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+        resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     resp.vary.add("Accept")
     return resp
 
@@ -93,7 +71,8 @@ def alternates(path: str, drop: tuple[str, ...] = ("format", "lang")) -> list[di
     args = [(k, v) for k, vs in request.args.lists() if k not in drop for v in vs if v != ""]
     query = ("?" + urlencode(args)) if args else ""
     base = request.script_root + path
-    return [{"format": f, "media": MEDIA[f], "href": f"{base}.{f}{query}"} for f in ("json", "csv")]
+    sep = "&" if args else "?"
+    return [{"format": f, "media": MEDIA[f], "href": f"{base}{query}{sep}format={f}"} for f in ("json", "csv")]
 
 
 def url_with(path: str, **changes) -> str:

@@ -22,7 +22,7 @@ from .linked_data import corpus_view, register_report, select, the_store
 from .pages import bp, framework_info, html, lbl, local
 
 REGISTER_SORTS = ["service", "organisation", "ministry", "status", "provider", "provisions", "violations", "warnings"]
-REGISTER_COLUMNS = ["iri", "service", "organisations", "ministries", "status", "providers", "platforms", "deployment",
+REGISTER_COLUMNS = ["service", "label", "organisations", "ministries", "status", "providers", "platforms", "deployment",
                     "frameworks", "provisions", "violations", "warnings", "conforms"]
 FRAMEWORK_SORTS = ["key", "label", "issued", "provisions"]
 FRAMEWORK_COLUMNS = ["key", "iri", "label", "label_en", "publishers", "issued", "status", "provisions", "sections",
@@ -94,7 +94,7 @@ def register_services() -> list[dict]:
 
 def _register_record(s: dict) -> dict:
     view = corpus_view()
-    return {"iri": s["iri"], "service": s["label"], "organisations": [key_of(o) for o in s["orgs"]],
+    return {"service": s["iri"], "label": s["label"], "organisations": [key_of(o) for o in s["orgs"]],
             "ministries": [key_of(m) for m in s["ministries"]], "status": [key_of(x) for x in s["status"]],
             "providers": [key_of(p) for p in s["providers"]], "platforms": s["platforms"],
             "deployment": [key_of(d) for d in s["deployment"]],

@@ -64,7 +64,7 @@ headers are exposed to it (``Access-Control-Expose-Headers``).
 
 The HTML form needs no JavaScript (the examples are links); with JavaScript the page's
 ``sparql_editor.html`` (pages templates) mounts the vendored YASGUI editor over it
-(``query_editor``), under the page's own Content-Security-Policy ``query_editor.PAGE_CSP``.
+(``query_editor``), under the site's one Content-Security-Policy.
 """
 
 from __future__ import annotations

@@ -104,7 +104,20 @@
     yasqe.focus();
   }
 
+  // The column resizer of YASGUI's results table inserts <style> elements, which the site's
+  // policy (default-src 'self') refuses. Its stylesheet comes from /sparql-editor.css instead; an
+  // inert placeholder (not an HTML style element) with the resizer's own id for each of its
+  // stylesheets makes it see them as present, so it inserts none.
+  function resizerPlaceholders(ids) {
+    ids.forEach(function (id) {
+      var placeholder = document.createElementNS("urn:cloudkader:placeholder", "style");
+      placeholder.gripid = id;
+      document.head.appendChild(placeholder);
+    });
+  }
+
   function start(config) {
+    resizerPlaceholders(config.resizerStyleIds || []);
     // YASGUI builds URLs from the endpoint (new URL(endpoint)): it must be absolute
     config.endpoint = new URL(config.endpoint, document.baseURI).href;
     prefixCompleter(config.prefixes);

@@ -19,7 +19,7 @@ from flask import request
 from ..namespaces import GRAPH
 from .data_formats import alternates, data_response, fail, sort_spec, url_with, wanted_format
 from .linked_data import corpus_view, register_report, select, the_store
-from .pages import bp, framework_info, html, lbl, local
+from .pages import bp, framework_info, html, lbl, local, shown_severity
 
 REGISTER_SORTS = ["service", "organisation", "ministry", "status", "provider", "provisions", "violations", "warnings"]
 REGISTER_COLUMNS = ["service", "label", "organisations", "ministries", "status", "providers", "platforms", "deployment",
@@ -85,8 +85,8 @@ def register_services() -> list[dict]:
             "platforms": sorted(str(x) for x in f.get("platform", [])), "deployment": f.get("deploymentModel", []),
             "frameworks": app.get("frameworks") or val.get("frameworks") or [],
             "n_provisions": len(provisions), "themes": themes,
-            "violations": sum(1 for r in results if r.get("severity") == "Violation"),
-            "warnings": sum(1 for r in results if r.get("severity") == "Warning"),
+            "violations": sum(1 for r in results if shown_severity(r) == "Violation"),
+            "warnings": sum(1 for r in results if shown_severity(r) == "Warning"),
             "conforms": val.get("conforms"),
         })
     return services

@@ -40,22 +40,54 @@ def _copy_description(src: Graph, node, out: Graph) -> None:
         frontier = nxt
 
 
+def _own_types(k: Knowledge, description: Graph, org) -> set[str]:
+    """What the corpus and the description say ``org`` is, closed under the class hierarchy."""
+    return k.types_closed(set(k.node_types.get(str(org), set())) | {str(t) for t in description.objects(org, RDF.type)})
+
+
+def _parents(k: Knowledge, description: Graph, org) -> set[str]:
+    """What ``org`` is ckd:partOf, as the user states it and as the corpus records it."""
+    parents = {str(p) for p in description.objects(org, CKD.partOf) if isinstance(p, URIRef)}
+    parents |= {o for p, o in k.node_facts.get(str(org), ()) if p == str(CKD.partOf)}
+    return parents
+
+
+def organisation_scope_facts(k: Knowledge, description: Graph, org: URIRef) -> tuple[set[str], set[str]]:
+    """The organisation's lineage (itself and what it is part of, along ckd:partOf chains of any
+    depth, given by the user or the corpus) and its types for scope: its own, plus — from every
+    organisation in its lineage — the classes that extend to parts (ckd:scopeExtendsToParts).
+    A chain stops at an organisation of an ckd:ownScope class (a ZBO under a minister takes
+    neither the ministry's organisation scope nor its class), and classes disjoint-by-design
+    never meet: a part only inherits classes, it never loses its own."""
+    own = _own_types(k, description, org)
+    lineage, types = {str(org)}, set(own)
+    frontier = [] if own & k.own_scope else [str(org)]
+    while frontier:
+        nxt = []
+        for n in frontier:
+            for parent in _parents(k, description, URIRef(n)):
+                if parent in lineage:
+                    continue
+                lineage.add(parent)
+                parent_types = _own_types(k, description, URIRef(parent))
+                types |= k.types_closed(parent_types & k.parts_inherit)
+                if not parent_types & k.own_scope:
+                    nxt.append(parent)
+        frontier = nxt
+    return lineage, types
+
+
 def organisation_types(k: Knowledge, description: Graph, org: URIRef) -> set[str]:
-    types = set(k.node_types.get(str(org), set()))
-    types |= k.types_closed(description.objects(org, RDF.type))
-    return types
+    return organisation_scope_facts(k, description, org)[1]
 
 
 def scopes_for(k: Knowledge, description: Graph, org: URIRef) -> list[Scope]:
-    """The frameworks in scope for an organisation, as the framework data declares them."""
-    org_s = str(org)
-    lineage = {org_s} | k.part_of.get(org_s, set())
-    # binding by organisation extends to its parts (JIO is part of JenV); binding by class
-    # looks at the organisation's own types only (a ZBO under a ministry is not Rijksdienst)
-    types = organisation_types(k, description, org)
+    """The frameworks in scope for an organisation, as the framework data declares them:
+    by organisation (its lineage) and by class (its types for scope), exclusion first."""
+    lineage, types = organisation_scope_facts(k, description, org)
     out = []
     for fw in sorted(k.frameworks.values(), key=lambda f: f.key):
-        if lineage & fw.excludes_orgs:
+        if lineage & fw.excludes_orgs or types & fw.excludes_classes:
             continue
         kind = _kind(fw, lineage, types)
         if kind:

@@ -42,6 +42,7 @@ class FrameworkScope:
     advises_classes: set[str] = field(default_factory=set)
     advises_orgs: set[str] = field(default_factory=set)
     excludes_orgs: set[str] = field(default_factory=set)
+    excludes_classes: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -66,6 +67,10 @@ class Knowledge:
     reasons: dict[str, dict[str, str]]
     shape_provision: dict[str, str]
     shapes: Graph
+    # classes whose membership passes to an organisation's parts, and classes whose members do
+    # not take the scope of what they are ckd:partOf (ckd:scopeExtendsToParts, ckd:ownScope)
+    parts_inherit: set[str] = field(default_factory=set)
+    own_scope: set[str] = field(default_factory=set)
 
     def types_closed(self, types) -> set[str]:
         out = set()
@@ -123,8 +128,9 @@ def load(store: Store) -> Knowledge:
         fw = frameworks.setdefault(str(r["f"]), FrameworkScope(str(r["f"]), str(r["key"]), {}))
         fw.title.setdefault(r["title"].language or "nl", str(r["title"]))
     attr = {"bindsClass": "binds_classes", "bindsOrganisation": "binds_orgs", "advisesClass": "advises_classes",
-            "advisesOrganisation": "advises_orgs", "excludesOrganisation": "excludes_orgs"}
-    for r in _select(store, "SELECT ?f ?p ?o WHERE { VALUES ?p { ckd:bindsClass ckd:bindsOrganisation ckd:advisesClass ckd:advisesOrganisation ckd:excludesOrganisation } ?f a ckd:Framework ; ?p ?o }"):
+            "advisesOrganisation": "advises_orgs", "excludesOrganisation": "excludes_orgs",
+            "excludesClass": "excludes_classes"}
+    for r in _select(store, "SELECT ?f ?p ?o WHERE { VALUES ?p { ckd:bindsClass ckd:bindsOrganisation ckd:advisesClass ckd:advisesOrganisation ckd:excludesOrganisation ckd:excludesClass } ?f a ckd:Framework ; ?p ?o }"):
         getattr(frameworks[str(r["f"])], attr[str(r["p"])[len(ckd):]]).add(str(r["o"]))
 
     provisions: dict[str, ProvisionInfo] = {}
@@ -158,8 +164,11 @@ def load(store: Store) -> Knowledge:
         organisation_classes=org_classes,
         data_categories={n for n, ts in node_types.items() if ckd + "DataCategory" in ts},
     )
+    flagged = {p: {str(r["c"]) for r in _select(store, f"SELECT ?c WHERE {{ ?c ckd:{p} true }}")}
+               for p in ("scopeExtendsToParts", "ownScope")}
     return Knowledge(vocab, superclasses, node_types, node_facts, broader, part_of, frameworks,
-                     provisions, reasons, shape_provision, shapes)
+                     provisions, reasons, shape_provision, shapes,
+                     flagged["scopeExtendsToParts"], flagged["ownScope"])
 
 
 def superclasses_of_class(superclasses: dict[str, set[str]], cls: str) -> set[str]:

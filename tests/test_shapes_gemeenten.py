@@ -18,6 +18,9 @@ EXAMPLES = paths.EXAMPLES_DIR
 ID = "https://w3id.org/cloudkader/id/"
 GEM = ID + "gemeenten"
 RIJK = ID + "rijk"
+AVG = ID + "avg"
+# the AVG (binding for every government body) asks a DPIA for personal data in a cloud service
+DPIA = ("a ckd:DPIA",)
 
 CONTRACT_POINTS = [
     "beveiligingsmaatregelen", "melden-beveiligingsincidenten", "looptijd", "basispakket-tarieven",
@@ -75,7 +78,7 @@ def provisions(cli, path, framework: str | None = GEM) -> set[str]:
 # -- the fully arranged service ------------------------------------------------------------------
 
 def test_fully_arranged_service_conforms(cli, ttl):
-    path = ttl(service())
+    path = ttl(service(extra_measures=DPIA))
     run = cli("validate", path, "--format", "json")
     data = run.json()
     assert data["conforms"] is True and run.code == 0, run.out
@@ -88,8 +91,10 @@ def test_fully_arranged_service_conforms(cli, ttl):
 def test_rijk_is_advice_for_a_gemeente(cli, ttl):
     path = ttl(service(without=tuple(MEASURES), contract=None, location="country:USA"))
     res = results(cli, path, framework=None)
-    assert {r["framework"] for r in res} <= {GEM, RIJK}
+    assert {r["framework"] for r in res} <= {GEM, RIJK, AVG}
     assert all(r["scope"] == "advisory" and not r["blocking"] for r in res if r["framework"] == RIJK)
+    # the AVG is law, not advice: its results stay blocking violations for a gemeente
+    assert {(r["severity"], r["blocking"]) for r in res if r["framework"] == AVG} == {("Violation", True)}
     for r in res:
         if r["framework"] == GEM:
             assert r["message"] and r["message_en"] and r["message"] != r["message_en"]
@@ -205,7 +210,7 @@ def test_special_category_data_warning(cli, ttl):
     res = results(cli, ttl(service(data="ckd:SpecialCategoryPersonalData")))
     assert [(r["provision"].removeprefix(ID), r["severity"]) for r in res] == [
         ("gemeenten/aandachtspunt-bijzondere-persoonsgegevens", "Warning")]
-    run = cli("validate", ttl(service(data="ckd:SpecialCategoryPersonalData")), "--format", "json")
+    run = cli("validate", ttl(service(data="ckd:SpecialCategoryPersonalData", extra_measures=DPIA)), "--format", "json")
     assert run.json()["conforms"] is True  # a warning does not break conformance
 
 
@@ -231,7 +236,7 @@ def test_frameworks_for_a_gemeente(cli, ttl):
     """Gemeenten binding; Rijksbreed cloudbeleid as advice (a gemeente is a government body outside
     the Rijksdienst); the Implementatiekader (irc) binds only the Rijksdienst and advises nobody."""
     svc = applicable(cli, ttl(service()))
-    assert sorted((f["framework"], f["scope"]) for f in svc["frameworks"]) == [(GEM, "binding"), (RIJK, "advisory")]
+    assert sorted((f["framework"], f["scope"]) for f in svc["frameworks"]) == [(AVG, "binding"), (GEM, "binding"), (RIJK, "advisory")]
 
 
 OUTSOURCED = (

@@ -127,6 +127,8 @@ def verbatim_in(text: str, source: str) -> bool:
 def test_frameworks(cli):
     rs = rows(cli, "frameworks")
     assert project(rs, "framework", "key", "title", "provisions") == [
+        # issue 13: the AVG, a cited framework binding every government body (data/provisions/avg.ttl)
+        ("id:avg", "avg", "Algemene verordening gegevensbescherming (AVG)", "6"),
         # 13 beleid (hoofdstuk 4) + 24 contractpunten ("Contracten en de Cloud", 24 bullets)
         # + 17 risico's (9 under "Risico's bij Cloud Computing", 8 under "Nadelen en risico's")
         # + 27 aandachtspunten
@@ -224,6 +226,9 @@ def rows_iri(short_name: str) -> str:
 def test_dpia_requirements(cli):
     rs = rows(cli, "dpia-requirements")
     assert project(rs, "key", "provision", "number", "measure", "modality") == [
+        # issue 13: the AVG, a cited framework binding every government body (data/provisions/avg.ttl)
+        ("avg", "avg:artikel-35", "35", "ckd:DPIA", "ckd:Obligatory"),
+        ("avg", "avg:artikel-35", "35", "ckd:PreScanDPIA", "ckd:Obligatory"),
         # "Artikel 4 - Risicoafweging": risicoafweging opgenomen in een gegevensbeschermings-
         # effectbeoordeling (JenV), for the Implementatiekader and as the JenV line's own rule
         ("irc", "irc:artikel-4", "4", "ckd:DPIA", "ckd:Obligatory"),
@@ -575,7 +580,7 @@ def test_provisions_by_measure_with_another_measure(cli, tmp_path):
     # every provision that speaks of a (formal) DPIA, whatever its modality: dpia-requirements
     # plus the permission "desgevraagd ... een gegevensbeschermingseffectbeoordeling overhandigen"
     assert sorted(r["provision"] for r in rs) == sorted(
-        ["irc:artikel-4", "jenv:artikel-4", "rijk:algemeen-persoonsgegevens", "rijk:algemeen-risicoafweging",
+        ["avg:artikel-35", "irc:artikel-4", "jenv:artikel-4", "rijk:algemeen-persoonsgegevens", "rijk:algemeen-risicoafweging",
          "rijk:voorwaarde-10", "rijk:voorwaarde-11", "rijk:voorwaarde-2", "rijk:voorwaarde-5",
          "rijk:voorwaarde-8", "rijk:voorwaarde-9", "tk:element-15"]
     )
@@ -605,6 +610,8 @@ def test_provisions_by_measure_includes_narrower_measures(cli, tmp_path):
 def test_framework_scope(cli):
     rs = rows(cli, "framework-scope")
     assert project(rs, "key", "scope", "who", "source") == [
+        # issue 13: the AVG, a cited framework binding every government body (data/provisions/avg.ttl)
+        ("avg", "binding", "ckd:GovernmentBody", "doc:seed-rijksbreed-cloudbeleid-2022"),
         # "Dit document geeft uitgangspunten weer ... voor gemeenten" / "De gemeente stelt dit normenkader vast"
         ("gemeenten", "binding", "ckd:Gemeente", "doc:seed-ibd-cloud-computing-gemeenten"),
         ("gemeenten", "binding", "ckd:Gemeente", "doc:seed-ibd-cloud-computing-gemeenten"),
@@ -637,6 +644,8 @@ def test_framework_scope(cli):
 def test_framework_status(cli):
     rs = rows(cli, "framework-status")
     assert project(rs, "key", "status", "since", "date", "source") == [
+        # issue 13: the AVG, a cited framework binding every government body (data/provisions/avg.ttl)
+        ("avg", "ckd:InForce", "2018-05-25", None, "doc:seed-rijksbreed-cloudbeleid-2022"),
         # "Dit product maakt onderdeel uit van de operationele variant van de ... (BIG)"
         ("gemeenten", "ckd:InForce", None, None, "doc:seed-ibd-cloud-computing-gemeenten"),
         # Kamerbrief 22 November 2024: "Er zijn aanvullende regels opgenomen in het
@@ -781,6 +790,11 @@ def test_data_location_rules(cli):
     rs = rows(cli, "data-location-rules")
     pd, scpd = {"PersonalData"}, {"SpecialCategoryPersonalData"}
     expected = {
+        # issue 13: the AVG's Chapter V (art. 44-46, cited by Rijk voorwaarde 9) and the DTIA duty
+        "avg:artikel-44": ("avg", "44", "ckd:Obligatory", pd),
+        "avg:artikel-45": ("avg", "45", "ckd:Permitted", set()),
+        "avg:artikel-46": ("avg", "46", "ckd:Permitted", set()),
+        "avg:dtia-doorgifte": ("avg", "46 (DTIA)", "ckd:Obligatory", set()),
         # "Gegevens in het buitenland": toegestaan als passend niveau; uitzondering in de WBP;
         # "Op basis van het EU-VS Privacyshield mogen persoonsgegevens naar Amerika"; jurist
         "gem:aandachtspunt-gegevens-buitenland": ("gemeenten", None, "ckd:Permitted", pd),
@@ -833,6 +847,9 @@ def test_data_location_rules_include_the_special_category_row(cli):
 def test_cited_documents(cli):
     rs = rows(cli, "cited-documents")
     assert project(rs, "key", "document", "status", "provisions") == [
+        # issue 13: the AVG, a cited framework binding every government body (data/provisions/avg.ttl)
+        ("avg", "doc:avg", "ckd:InForce", "6"),
+        ("avg", "doc:schrems-ii", None, "1"),
         # voorwoord: "WBP, GBA, SUWI, BAG en PUN, maar ook de archiefwet"
         ("gemeenten", "doc:archiefwet", "ckd:InForce", "1"),
         ("gemeenten", "doc:bag", "ckd:InForce", "1"),

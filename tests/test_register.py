@@ -40,8 +40,8 @@ REGISTER = paths.DATA_DIR / "register" / "kamerbrief-2024.ttl"
 ID = "https://w3id.org/cloudkader/id/"
 SVC = ID + "service/"
 CKD = Namespace("https://w3id.org/cloudkader/def#")
-FW = {key: ID + key for key in ("rijk", "tk", "gemeenten", "jenv", "irc")}
-RI = {"rijk", "irc"}
+FW = {key: ID + key for key in ("rijk", "tk", "gemeenten", "jenv", "irc", "avg")}
+RI = {"rijk", "irc", "avg"}  # the Rijksdienst: the Rijk policy, the Implementatiekader and the AVG
 
 # service → (organisations that use it, frameworks in scope); every scope is binding
 SERVICES = {
@@ -139,9 +139,9 @@ def test_frameworks_per_organisation(validated):
     # how many of the register's services each framework has in scope
     _, doc = validated
     count = Counter(f["framework"].removeprefix(ID) for s in doc["services"] for f in s["frameworks"])
-    assert count == Counter({"rijk": 20, "irc": 20, "jenv": 1})
+    assert count == Counter({"avg": 20, "rijk": 20, "irc": 20, "jenv": 1})
     oracle = _by_service(doc)["oracle-fusion-cloud"]
-    assert {f["framework"] for f in oracle["frameworks"]} == {FW["rijk"], FW["irc"]}
+    assert {f["framework"] for f in oracle["frameworks"]} == {FW["avg"], FW["rijk"], FW["irc"]}
 
 
 ORGANISATIONS = {

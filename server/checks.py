@@ -271,7 +271,10 @@ class Checker:
                     continue
                 seen.add(p)
                 reason = self.k.reasons.get(cond, {})
-                rep.applicable.append(self._entry(p, info.framework, in_scope[info.framework], reason))
+                entry = self._entry(p, info.framework, in_scope[info.framework], reason)
+                if self.k.lapsed.get(p):  # resting on lapsed law: never presented as current
+                    entry["lapsed"] = self.k.lapsed[p]
+                rep.applicable.append(entry)
             rep.applicable.sort(key=lambda e: (e["framework"], e["provision"]))
 
     @staticmethod

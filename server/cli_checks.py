@@ -77,6 +77,10 @@ def cmd_applicable(args) -> int:
             print(f"  {_short(f['framework'])}: {f['scope']} — {f['reason']}")
         for p in s["provisions"]:
             print(f"    {_short(p['provision'])}: {p['reason']}")
+            for lapse in p.get("lapsed", ()):
+                print(f"      ! rust op vervallen {lapse['label']} ({lapse['status']}"
+                      + (f" sinds {lapse['since']}" if lapse["since"] else "")
+                      + (f"; opvolger {_short(lapse['successor'])}" if lapse["successor"] else "") + ")")
     return EXIT_OK
 
 

@@ -71,6 +71,8 @@ class Knowledge:
     # not take the scope of what they are ckd:partOf (ckd:scopeExtendsToParts, ckd:ownScope)
     parts_inherit: set[str] = field(default_factory=set)
     own_scope: set[str] = field(default_factory=set)
+    # per provision, the lapsed documents it rests on (see lapsed_documents)
+    lapsed: dict[str, list[dict]] = field(default_factory=dict)
 
     def types_closed(self, types) -> set[str]:
         out = set()
@@ -168,7 +170,32 @@ def load(store: Store) -> Knowledge:
                for p in ("scopeExtendsToParts", "ownScope")}
     return Knowledge(vocab, superclasses, node_types, node_facts, broader, part_of, frameworks,
                      provisions, reasons, shape_provision, shapes,
-                     flagged["scopeExtendsToParts"], flagged["ownScope"])
+                     flagged["scopeExtendsToParts"], flagged["ownScope"], lapsed_documents(store))
+
+
+def lapsed_documents(store: Store) -> dict[str, list[dict]]:
+    """Per provision, every document it cites (ckd:cites) whose status is repealed, invalidated or
+    superseded: the document, its label, status, the date it lapsed (the earliest supersession)
+    and its successor (if the corpus names one). A provision resting on lapsed law is never
+    presented as current (docs/modelling.md, "Lapsed law")."""
+    rows = _select(store, """SELECT ?p ?d ?label ?status ?date ?succ WHERE {
+        ?p ckd:framework ?f ; ckd:cites ?d . ?d ckd:status ?status
+        FILTER(?status IN (ckd:Repealed, ckd:Invalidated, ckd:Superseded))
+        OPTIONAL { ?d rdfs:label ?label FILTER(LANG(?label) = "nl") }
+        OPTIONAL { ?sup a ckd:Supersession ; ckd:superseded ?d ; ckd:date ?date . OPTIONAL { ?sup ckd:supersededBy ?succ } } }""")
+    by: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        e = by.setdefault((str(r["p"]), str(r["d"])), {"document": str(r["d"]), "label": str(r.get("label") or r["d"]),
+                                                       "status": str(r["status"]).rsplit("#", 1)[-1], "since": None,
+                                                       "successor": None})
+        if r.get("date") is not None and (e["since"] is None or str(r["date"]) < e["since"]):
+            e["since"] = str(r["date"])
+        if r.get("succ") is not None:
+            e["successor"] = str(r["succ"])
+    out: dict[str, list[dict]] = {}
+    for (p, _d), e in sorted(by.items()):
+        out.setdefault(p, []).append(e)
+    return out
 
 
 def superclasses_of_class(superclasses: dict[str, set[str]], cls: str) -> set[str]:

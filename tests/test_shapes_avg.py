@@ -113,3 +113,21 @@ def test_applicable_avg_provisions(cli, ttl):
     run = cli("applicable", ttl(service(location="country:USA")), "--format", "json")
     got = {p["provision"] for s in run.json()["services"] for p in s["provisions"] if p["framework"] == AVG}
     assert got == {a(x) for x in ("artikel-28", "artikel-35", "artikel-44", "artikel-45", "artikel-46", "dtia-doorgifte")}
+
+
+def test_lapsed_law_is_marked_in_applicable(cli, ttl):
+    """Issue 13 (c): a provision resting on a lapsed document carries its status, date and
+    successor; current provisions carry none."""
+    body = """ex:gemeente a ckd:Gemeente .
+ex:svc a ckd:CloudService ; ckd:usedBy ex:gemeente ; ckd:deploymentModel ckd:PublicCloud ;
+    ckd:processes ckd:PersonalData ; ckd:dataLocation country:USA ; ckd:provider ex:p .
+ex:p a ckd:CloudProvider ; ckd:jurisdiction country:USA ."""
+    run = cli("applicable", ttl(body), "--format", "json")
+    provs = {p["provision"]: p for s in run.json()["services"] for p in s["provisions"]}
+    shield = provs[ID + "gemeenten/aandachtspunt-privacy-shield"]["lapsed"]
+    assert [(x["document"], x["status"], x["since"], x["successor"]) for x in shield] == [
+        (ID + "doc/eu-us-privacy-shield", "Invalidated", "2020-07-16", ID + "doc/eu-us-data-privacy-framework")]
+    assert "lapsed" not in provs[a("artikel-44")]
+    assert all("lapsed" not in p for k, p in provs.items() if "/rijk/" in k)
+    text = cli("applicable", ttl(body)).out
+    assert "rust op vervallen EU-VS-privacyschild (Privacy Shield) (Invalidated sinds 2020-07-16" in text

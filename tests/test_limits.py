@@ -168,7 +168,7 @@ def test_busy_pool_answers_503_and_recovers():
         assert outcome == ["timeout"]
         assert ex.busy() == 0 and ex.stats().workers == 1
         result, truncated = ex.run(SIMPLE, timeout=2.0)
-        assert len(result.rows) == 5 and not truncated
+        assert len(result.rows) == 6 and not truncated
         assert ex.stats().busy_refusals == 1 and ex.stats().timeouts == 1
     finally:
         ex.close()
@@ -182,7 +182,7 @@ def test_workers_are_recycled():
     try:
         first = ex.stats().pids
         for _ in range(7):
-            assert len(ex.run(SIMPLE)[0].rows) == 5
+            assert len(ex.run(SIMPLE)[0].rows) == 6
         st = ex.stats()
         assert st.replaced == 2 and st.workers == 1 and st.pids != first and st.busy == 0
     finally:
@@ -213,7 +213,7 @@ def test_without_workers_queries_run_in_the_thread():
     app = make_app("memory", CLOUDKADER_QUERY_WORKERS=0)
     assert executor(app) is None
     r = app.test_client().get("/sparql", query_string={"query": SIMPLE})
-    assert r.status_code == 200 and len(r.get_json(force=True)["results"]["bindings"]) == 5
+    assert r.status_code == 200 and len(r.get_json(force=True)["results"]["bindings"]) == 6
 
 
 # -- over real HTTP ------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_home_counts_come_from_the_store(client, store):
     page = _text(client.get("/", headers=HTML))
     n = store.query("PREFIX ckd: <https://w3id.org/cloudkader/def#> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p ckd:framework ?f }").rows[0][0]
     assert f"<strong>{int(n)}</strong><span>bepalingen</span>" in page
-    assert "<strong>5</strong><span>kaders</span>" in page
+    assert "<strong>6</strong><span>kaders</span>" in page
 
 
 def test_framework_browser_groups_by_section_in_source_order(client):

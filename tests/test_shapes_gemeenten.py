@@ -206,12 +206,15 @@ def test_contract_of_an_in_house_service_is_checked(cli, ttl):
 
 # -- special category data -----------------------------------------------------------------------
 
-def test_special_category_data_warning(cli, ttl):
-    res = results(cli, ttl(service(data="ckd:SpecialCategoryPersonalData")))
+def test_special_category_data_is_restricted(cli, ttl):
+    """Issue 13: "dient te worden vermeden … slechts zeer beperkt" is a restriction: a violation
+    unless the limited processing is justified (comply-or-explain)."""
+    res = results(cli, ttl(service(data="ckd:SpecialCategoryPersonalData", extra_measures=DPIA)))
     assert [(r["provision"].removeprefix(ID), r["severity"]) for r in res] == [
-        ("gemeenten/aandachtspunt-bijzondere-persoonsgegevens", "Warning")]
-    run = cli("validate", ttl(service(data="ckd:SpecialCategoryPersonalData", extra_measures=DPIA)), "--format", "json")
-    assert run.json()["conforms"] is True  # a warning does not break conformance
+        ("gemeenten/aandachtspunt-bijzondere-persoonsgegevens", "Violation")]
+    run = cli("validate", ttl(service(data="ckd:SpecialCategoryPersonalData", extra_measures=DPIA + ("a ckd:ComplyOrExplain",))),
+              "--format", "json")
+    assert run.json()["conforms"] is True and run.code == 0
 
 
 def test_special_category_data_on_premises_no_warning(cli, ttl):

@@ -134,13 +134,15 @@ def test_frameworks(cli):
         # + 27 aandachtspunten
         ("id:gemeenten", "gemeenten", "Cloud Computing beleid gemeenten (IBD, operationele BIG)", "81"),
         # articles 1, 1c, 2a, 4, 6, 8, 10, 11, 12, 14 (Kamerbrief footnotes 2–7, 16, 24, 25) and 7 (JenV)
-        ("id:irc", "irc", "Implementatiekader risicoafweging cloudgebruik", "11"),
+        # the eleven cited articles and the Kamerbrief's state-secret ban (issue 13)
+        ("id:irc", "irc", "Implementatiekader risicoafweging cloudgebruik", "12"),
         # 2.2 geldigheid, 2.2.1 (csp, artikel 4, artikel 7 + 4 parts, security architecture),
         # 2.2.2, 2.2.3, 2.2.4, 2.2.5
         ("id:jenv", "jenv", "Bestuurlijke Beleidslijn Cloud Ministerie van Justitie en Veiligheid en Ministerie van Asiel en Migratie", "13"),
         # 3 general rules + 2 uitzonderingen + voorwaarden 1–11 + 9.a–9.c + 4 table rows
         # + NBV advice with its 3 considerations
-        ("id:rijk", "rijk", "Rijksbreed cloudbeleid 2022", "27"),
+        # + the two "Risicobeheersing" rules of the annex (issue 13)
+        ("id:rijk", "rijk", "Rijksbreed cloudbeleid 2022", "29"),
         # 4 beleidsuitgangspunten + elementen 1–21
         ("id:tk", "tk", "Afwegingskader cloudtoepassingen Tweede Kamer", "25"),
     ]
@@ -306,7 +308,7 @@ def test_special_category_conditions(cli):
     assert project(rs, "rule", "inPublicCloud", "condition", "conditionProvision", "number", "modality") == [
         ("rijk:tabel-bijzondere-persoonsgegevens", "ckd:NoUnless",
          "Nee, tenzij voldaan aan eis 9.a of 9.b of aan eis 9.c met explain", f"rijk:voorwaarde-{n}", n, m)
-        for n, m in [("9a", "ckd:Permitted"), ("9b", "ckd:Permitted"), ("9c", "ckd:Permitted"), ("10", "ckd:Forbidden")]
+        for n, m in [("9a", "ckd:Obligatory"), ("9b", "ckd:Obligatory"), ("9c", "ckd:Obligatory"), ("10", "ckd:Forbidden")]  # 9.a–c: "eisen" (issue 13)
     ]
     texts = {r["number"]: r["text"] for r in rs}
     assert texts["9a"] == "opslag en verwerking binnen de Europese Economische Ruimte (EER), of"
@@ -323,7 +325,8 @@ def test_special_category_provisions(cli):
     assert project(rs, "key", "provision", "number", "modality") == [
         # "dient te worden vermeden in de Cloud" / medische gegevens "kan beter geen gebruik
         # gemaakt worden van een Cloud-oplossing"
-        ("gemeenten", "gem:aandachtspunt-bijzondere-persoonsgegevens", None, "ckd:Recommended"),
+        # "dient te worden vermeden … slechts zeer beperkt": a restriction (issue 13)
+        ("gemeenten", "gem:aandachtspunt-bijzondere-persoonsgegevens", None, "ckd:Forbidden"),
         ("gemeenten", "gem:aandachtspunt-medische-gegevens", None, "ckd:Recommended"),
         # Kamerbrief footnote 5 ("Artikel 8 jo. 11"): melding bij CIO-Rijk bij (bijzondere) persoonsgegevens
         ("irc", "irc:artikel-11", "11", "ckd:Obligatory"),
@@ -730,9 +733,7 @@ def test_jenv_products(cli):
         # 2.2.2: no irreversible steps for mailboxes, document storage and file sharing;
         # "Het gebruik van de lokale/decentrale MS365 Business Apps ... zijn toegestaan."
         ("jenv:beleidslijn-ms365", "2.2.2", "ckd:M365DesktopApps", "permits"),
-        ("jenv:beleidslijn-ms365", "2.2.2", "ckd:ExchangeOnline", "prohibits"),
-        ("jenv:beleidslijn-ms365", "2.2.2", "ckd:OneDriveOnline", "prohibits"),
-        ("jenv:beleidslijn-ms365", "2.2.2", "ckd:SharePointOnline", "prohibits"),
+        # 2.2.2 forbids only irreversible steps in moving mailboxes, not the products (issue 13)
         # 2.2.3: "als webconferencing- en chat-tool is toegestaan"; "samenwerkingsfunctionaliteit
         # ... is vooralsnog niet toegestaan"
         ("jenv:beleidslijn-teams", "2.2.3", "ckd:TeamsVideoConferencing", "permits"),
@@ -818,9 +819,9 @@ def test_data_location_rules(cli):
         "rijk:voorwaarde-6": ("rijk", "6", "ckd:Obligatory", set()),
         "rijk:voorwaarde-7": ("rijk", "7", "ckd:Obligatory", set()),
         "rijk:voorwaarde-9": ("rijk", "9", "ckd:Obligatory", pd),
-        "rijk:voorwaarde-9a": ("rijk", "9a", "ckd:Permitted", pd),
-        "rijk:voorwaarde-9b": ("rijk", "9b", "ckd:Permitted", pd),
-        "rijk:voorwaarde-9c": ("rijk", "9c", "ckd:Permitted", pd),
+        "rijk:voorwaarde-9a": ("rijk", "9a", "ckd:Obligatory", pd),  # an "eis" (issue 13)
+        "rijk:voorwaarde-9b": ("rijk", "9b", "ckd:Obligatory", pd),  # an "eis" (issue 13)
+        "rijk:voorwaarde-9c": ("rijk", "9c", "ckd:Obligatory", pd),  # an "eis" (issue 13)
         # TK 12 ("Data moeten bij voorkeur binnen de EER", else a TIA) and 17 ("binnen de EU te houden")
         "tk:element-12": ("tk", "12", "ckd:Obligatory", pd),
         "tk:element-17": ("tk", "17", "ckd:Obligatory", pd),

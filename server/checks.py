@@ -61,12 +61,23 @@ class ServiceReport:
     scopes: list[Scope]
     results: list[Result] = field(default_factory=list)
     applicable: list[dict] = field(default_factory=list)
+    # provisions left undecided by facts the description does not give (cloudkader.completeness)
+    undetermined: list[dict] = field(default_factory=list)
+
+    @property
+    def violates(self) -> bool:
+        """A blocking result: a violation of a binding framework or of the organisation's shapes."""
+        return any(r.blocking for r in self.results)
 
     @property
     def conforms(self) -> bool:
-        """No blocking result (cloudkader's verdict; the W3C report's sh:conforms is false as soon
-        as there is any result at all)."""
-        return not any(r.blocking for r in self.results)
+        """No blocking result and every applicable check decided: cloudkader's verdict (the W3C
+        report's sh:conforms is false as soon as there is any result at all)."""
+        return not self.violates and not self.undetermined
+
+    @property
+    def outcome(self) -> str:
+        return "violates" if self.violates else ("undetermined" if self.undetermined else "conforms")
 
 
 @dataclass
@@ -228,7 +239,7 @@ class Checker:
         return out
 
     def check(self, desc: Description, frameworks: set[str] | None = None, want_applicable: bool = True,
-              want_validation: bool = True) -> tuple[list[ServiceReport], Graph | None]:
+              want_validation: bool = True, want_completeness: bool = True) -> tuple[list[ServiceReport], Graph | None]:
         data, scopes = enrich(self.k, desc.graph, desc.services)
         reports = {
             str(s): ServiceReport(str(s), _label(desc.graph, s), scopes[str(s)]) for s in desc.services
@@ -238,6 +249,12 @@ class Checker:
         report_graph = None
         if want_validation:
             report_graph = self._validate(data, reports, frameworks)
+            if want_completeness:
+                from .completeness import add_to_report, undetermined
+
+                for sid, entries in undetermined(self, desc, list(reports.values()), frameworks).items():
+                    reports[sid].undetermined = entries
+                add_to_report(report_graph, list(reports.values()))
         return list(reports.values()), report_graph
 
     def _conditions_met(self, data: Graph, reports: dict[str, ServiceReport]) -> dict[str, list[tuple[str, str]]]:
@@ -366,10 +383,14 @@ def applicable_json(reports: list[ServiceReport]) -> dict:
 
 
 def validation_json(reports: list[ServiceReport]) -> dict:
-    return {"conforms": all(r.conforms for r in reports), "services": [{
+    outcome = ("violates" if any(r.violates for r in reports)
+               else "undetermined" if any(r.undetermined for r in reports) else "conforms")
+    return {"conforms": all(r.conforms for r in reports), "outcome": outcome, "services": [{
         "service": r.service,
         "label": r.label,
         "conforms": r.conforms,
+        "outcome": r.outcome,
         "frameworks": [{"framework": s.framework, "scope": s.kind} for s in r.scopes],
         "results": [x.as_json() for x in r.results],
+        "undetermined": r.undetermined,
     } for r in reports]}

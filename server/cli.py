@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_UNDETERMINED = 0, 1, 2, 3
 
 
 class CliError(Exception):

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import EXIT_OK, EXIT_VIOLATIONS, CliError, _EXTRA_COMMANDS
+from .cli import EXIT_OK, EXIT_UNDETERMINED, EXIT_VIOLATIONS, CliError, _EXTRA_COMMANDS
 
 
 def _existing_file(name: str) -> Path:
@@ -95,14 +95,20 @@ def cmd_validate(args) -> int:
         raise CliError(exc.args[0]) from None
     checker = _checker(args)
     files = _read_files(args)
-    progress = batch.Progress.maybe()
-    try:
-        outcome = batch.validate_files(files, checker, frameworks, progress, args.format in ("turtle", "json-ld"))
-    except DescriptionError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        if progress:
-            progress.close()
+    from .completeness import describes_every_fact
+
+    outcome = None
+    if describes_every_fact(checker.k, _read(args)):
+        # every fact given: the batch (no completeness pass needed); otherwise the per-service
+        # path, which also finds what the missing facts leave undetermined
+        progress = batch.Progress.maybe()
+        try:
+            outcome = batch.validate_files(files, checker, frameworks, progress, args.format in ("turtle", "json-ld"))
+        except DescriptionError as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            if progress:
+                progress.close()
     if outcome is None:  # the reference path, service by service
         outcome = batch.reference_reports(_read(args), checker, frameworks, args.format in ("turtle", "json-ld"))
     reports, graph = outcome
@@ -125,13 +131,24 @@ def _print_validation(args, result, graph) -> int:
         sys.stdout.write(graph.serialize(format=args.format))
     else:
         for s in result["services"]:
-            status = "conforms" if s["conforms"] else "does not conform"
+            status = {"conforms": "conforms", "violates": "does not conform",
+                      "undetermined": "undetermined (facts missing)"}[s.get("outcome", "conforms" if s["conforms"] else "violates")]
             print(f"{s['service']}" + (f"  ({s['label']})" if s.get("label") else "") + f": {status}")
             for r in s["results"]:
                 print(result_line(r))
+            for u in s.get("undetermined", ()):
+                print(f"  [Onbeslist] {_short(u['provision'])}: ontbrekende feiten: {', '.join(u['missing_labels'])}")
         n = sum(1 for s in result["services"] for r in s["results"] if r["blocking"])
-        print(f"{len(result['services'])} service(s), {n} violation(s)")
-    return EXIT_OK if result["conforms"] else EXIT_VIOLATIONS
+        u = sum(len(s.get("undetermined", ())) for s in result["services"])
+        print(f"{len(result['services'])} service(s), {n} violation(s)" + (f", {u} undetermined" if u else ""))
+    return exit_status(result)
+
+
+def exit_status(result: dict) -> int:
+    """0 conforms, 1 a blocking violation (always wins), 3 no violation but undetermined."""
+    if any(r["blocking"] for s in result["services"] for r in s["results"]):
+        return EXIT_VIOLATIONS
+    return EXIT_OK if result["conforms"] else EXIT_UNDETERMINED
 
 
 STREAM_ABOVE = 16 * 1024 * 1024  # bytes: larger files are parsed from disk, not held in memory
@@ -170,7 +187,12 @@ def register(sub) -> None:
     a.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     a.set_defaults(func=cmd_applicable)
 
-    v = sub.add_parser("validate", help="SHACL validation against every framework in scope")
+    v = sub.add_parser("validate", help="SHACL validation against every framework in scope",
+                       description="SHACL validation of each service against every framework in scope. "
+                                   "Exit status: 0 conforms (every applicable check decided and holds); "
+                                   "1 a violation (always wins); 2 bad input; 3 no violation, but some "
+                                   "check is undetermined because the description leaves facts out "
+                                   "(deployment model, data categories, data location, provider jurisdiction).")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--framework", action="append", default=[], metavar="KEY")
     v.add_argument("--shapes", action="append", default=[], metavar="EXTRA", help=SHAPES_HELP)

@@ -73,6 +73,8 @@ class Knowledge:
     own_scope: set[str] = field(default_factory=set)
     # per provision, the lapsed documents it rests on (see lapsed_documents)
     lapsed: dict[str, list[dict]] = field(default_factory=dict)
+    # the facts a description may leave out (ckd:Fact), for cloudkader.completeness
+    facts: list[dict] = field(default_factory=list)
 
     def types_closed(self, types) -> set[str]:
         out = set()
@@ -170,7 +172,30 @@ def load(store: Store) -> Knowledge:
                for p in ("scopeExtendsToParts", "ownScope")}
     return Knowledge(vocab, superclasses, node_types, node_facts, broader, part_of, frameworks,
                      provisions, reasons, shape_provision, shapes,
-                     flagged["scopeExtendsToParts"], flagged["ownScope"], lapsed_documents(store))
+                     flagged["scopeExtendsToParts"], flagged["ownScope"], lapsed_documents(store), fact_list(store))
+
+
+def fact_list(store: Store) -> list[dict]:
+    """The ckd:Fact individuals: IRI, labels, the properties that give them, whether they are
+    given on the provider, and the risky values used to find what depends on them."""
+    out: dict[str, dict] = {}
+    for r in _select(store, """SELECT ?f ?p ?o WHERE { ?f a ckd:Fact ; ?p ?o
+        VALUES ?p { rdfs:label ckd:factProperty ckd:riskyValue ckd:factOnProvider } }"""):
+        f = out.setdefault(str(r["f"]), {"fact": str(r["f"]), "label": {}, "properties": [], "risky": [],
+                                         "on_provider": False})
+        p = str(r["p"])
+        if p.endswith("label") and isinstance(r["o"], Literal):
+            f["label"][r["o"].language or "nl"] = str(r["o"])
+        elif p.endswith("factProperty"):
+            f["properties"].append(str(r["o"]))
+        elif p.endswith("riskyValue"):
+            f["risky"].append(str(r["o"]))
+        elif p.endswith("factOnProvider"):
+            f["on_provider"] = r["o"].toPython() is True
+    for f in out.values():
+        f["properties"].sort()
+        f["risky"].sort()
+    return [out[k] for k in sorted(out)]
 
 
 def lapsed_documents(store: Store) -> dict[str, list[dict]]:

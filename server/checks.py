@@ -385,12 +385,13 @@ def applicable_json(reports: list[ServiceReport]) -> dict:
 def validation_json(reports: list[ServiceReport]) -> dict:
     outcome = ("violates" if any(r.violates for r in reports)
                else "undetermined" if any(r.undetermined for r in reports) else "conforms")
-    return {"conforms": all(r.conforms for r in reports), "outcome": outcome, "services": [{
+    # DESIGN.md's fields first, then what issue 13 adds (the undetermined provisions, the outcome)
+    return {"conforms": all(r.conforms for r in reports), "services": [{
         "service": r.service,
         "label": r.label,
         "conforms": r.conforms,
-        "outcome": r.outcome,
         "frameworks": [{"framework": s.framework, "scope": s.kind} for s in r.scopes],
         "results": [x.as_json() for x in r.results],
         "undetermined": r.undetermined,
-    } for r in reports]}
+        "outcome": r.outcome,
+    } for r in reports], "outcome": outcome}

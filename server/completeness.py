@@ -85,9 +85,19 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
     facts = {f["fact"]: f for f in checker.k.facts}
     found: dict[str, dict[str, dict]] = {}
 
+    from .enrichment import _copy_description
+
+    base = Graph()  # only what the checks read of these services (a register may be large)
+    for s in description.services:
+        _copy_description(description.graph, s, base)
+    for s in list(base.subjects()) + list(base.objects()):
+        if isinstance(s, (URIRef, BNode)):
+            for t in description.graph.objects(s, RDF.type):
+                base.add((s, RDF.type, t))
+
     def run(fill: dict[str, list[str]]) -> dict[str, set[str]]:
         g = Graph()
-        for t in description.graph:
+        for t in base:
             g.add(t)
         for sid, fact_iris in fill.items():
             for f in fact_iris:

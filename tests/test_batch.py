@@ -41,7 +41,9 @@ def one_by_one(files: list[Path], frameworks: set[str] | None = None) -> tuple[s
     descs = [core.read_description(f.read_bytes(), format_for_filename(f.name), str(f)) for f in files]
     reports, _ = batch.reference_reports(core.merge(descs), core.get_checker(), frameworks)
     result = validation_json(reports)
-    return json.dumps(result, ensure_ascii=False, indent=2) + "\n", 0 if result["conforms"] else 1, reports
+    from cloudkader.cli_checks import exit_status
+
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n", exit_status(result), reports
 
 
 @pytest.fixture(scope="module")

@@ -88,6 +88,7 @@ def register_services() -> list[dict]:
             "violations": sum(1 for r in results if shown_severity(r) == "Violation"),
             "warnings": sum(1 for r in results if shown_severity(r) == "Warning"),
             "conforms": val.get("conforms"),
+            "outcome": val.get("outcome"),
         })
     return services
 

@@ -544,6 +544,8 @@ def check_result_groups(applicable: dict | None, validation: dict | None) -> dic
     return {
         "frameworks": frameworks,
         "conforms": (validation or {}).get("conforms"),
+        "outcome": (validation or {}).get("outcome"),
+        "undetermined": (validation or {}).get("undetermined", []),
         "n_provisions": sum(len(f["provisions"]) for f in frameworks),
         "n_violations": sum(f["violations"] for f in frameworks),
         "n_warnings": sum(f["warnings"] for f in frameworks),

@@ -39,7 +39,7 @@ id:zbo a ckd:Framework ;
     dcterms:title "Cloudkader zelfstandige bestuursorganen (testkader)"@nl , "Cloud framework for independent administrative bodies (test)"@en ;
     rdfs:label "Cloudkader zelfstandige bestuursorganen (testkader)"@nl , "Cloud framework for independent administrative bodies (test)"@en ;
     ckd:key "zbo" ;
-    ckd:position 6 ;
+    ckd:position 7 ;  # after the AVG (position 6, issue 13)
     ckd:bindsOrganisation org:jenv .
 
 zbo:artikel-1 a ckd:Requirement ;
@@ -154,7 +154,7 @@ def test_built_into_its_own_graph_and_listed_by_the_named_query(project):
     root, env = project
     catalogue = json.loads((Path(env["CLOUDKADER_BUILD_DIR"]) / "frameworks.json").read_text(encoding="utf-8"))
     keys = [f["key"] for f in catalogue["frameworks"]]
-    assert keys == ["rijk", "tk", "gemeenten", "jenv", "irc", "zbo"]
+    assert keys == ["rijk", "tk", "gemeenten", "jenv", "irc", "avg", "zbo"]
     zbo = catalogue["frameworks"][-1]
     assert (zbo["graph"], zbo["prefix"], zbo["namespace"]) == (
         "https://w3id.org/cloudkader/graph/zbo", "zbo", "https://w3id.org/cloudkader/id/zbo/")
@@ -227,4 +227,4 @@ def test_on_the_pages_and_in_the_openapi_enum(server):
     assert matrix.status_code == 200
     assert "/overlaps/pair/irc/zbo" in matrix.text or "/overlaps/pair/zbo/irc" in matrix.text
     doc = requests.get(server + "/openapi.json", timeout=30).json()
-    assert doc["components"]["schemas"]["FrameworkKey"]["enum"] == ["rijk", "tk", "gemeenten", "jenv", "irc", "zbo"]
+    assert doc["components"]["schemas"]["FrameworkKey"]["enum"] == ["rijk", "tk", "gemeenten", "jenv", "irc", "avg", "zbo"]

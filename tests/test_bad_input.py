@@ -16,7 +16,13 @@ PREFIXES = """@prefix ckd: <https://w3id.org/cloudkader/def#> .
 """  # 4 lines: the body of a Turtle case starts on line 5
 CONTEXT = {"ckd": "https://w3id.org/cloudkader/def#", "org": "https://w3id.org/cloudkader/id/org/",
            "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
-GOOD = PREFIXES + "ex:s a ckd:CloudService ; ckd:usedBy org:jenv ; ckd:deploymentModel ckd:PrivateCloud .\n"
+# a fully described, conforming service (issue 13: a risk analysis for every outsourcing; every
+# fact given, so nothing is undetermined)
+GOOD = PREFIXES + ("ex:s a ckd:CloudService ; ckd:usedBy org:jenv ; ckd:deploymentModel ckd:PrivateCloud ;"
+                   " ckd:processes ckd:NonPersonalData ; ckd:dataLocation <http://publications.europa.eu/resource/authority/country/NLD> ;"
+                   " ckd:provider ex:p ; ckd:hasMeasure ex:risk .\n"
+                   "ex:p ckd:jurisdiction <http://publications.europa.eu/resource/authority/country/NLD> .\n"
+                   "ex:risk a ckd:RiskAssessment .\n")
 
 
 def _ttl(body: str) -> bytes:
@@ -193,7 +199,7 @@ ex:video a ckd:CloudService ;
     ckd:usesProduct ckd:TeamsVideoConferencing , ckd:M365DesktopApps ;
     ckd:processes ckd:PersonalData ;
     ckd:dataLocation country:NLD , country:IRL ;
-    ckd:hasMeasure ex:dpia , ex:exit , ex:vwo , ex:audit .
+    ckd:hasMeasure ex:dpia , ex:exit , ex:vwo , ex:audit , ex:encryption .
 
 ex:microsoft a ckd:CloudProvider ; rdfs:label "Microsoft" ; ckd:jurisdiction country:USA .
 ex:dpia a ckd:DPIA .
@@ -201,6 +207,7 @@ ex:exit a ckd:ExitStrategy ; ckd:covers ckd:DataPortability , ckd:ServicePortabi
     ckd:AlternativeLanding , ckd:CrisisExit , ckd:RegularExit .
 ex:vwo a ckd:ProcessorAgreement .
 ex:audit a ckd:RightToAudit .
+ex:encryption a ckd:EncryptionAtRest .
 """
 
 TWIN_JSONLD = {
@@ -222,7 +229,7 @@ TWIN_JSONLD = {
          "usedBy": "org:jenv", "deploymentModel": "ckd:PublicCloud", "serviceModel": "ckd:SaaS",
          "provider": "ex:microsoft", "usesProduct": ["ckd:TeamsVideoConferencing", "ckd:M365DesktopApps"],
          "processes": "ckd:PersonalData", "dataLocation": ["country:NLD", "country:IRL"],
-         "hasMeasure": ["ex:dpia", "ex:exit", "ex:vwo", "ex:audit"]},
+         "hasMeasure": ["ex:dpia", "ex:exit", "ex:vwo", "ex:audit", "ex:encryption"]},
         {"@id": "ex:microsoft", "@type": "ckd:CloudProvider", "label": "Microsoft", "jurisdiction": "country:USA"},
         {"@id": "ex:dpia", "@type": "ckd:DPIA"},
         {"@id": "ex:exit", "@type": "ckd:ExitStrategy",
@@ -230,6 +237,8 @@ TWIN_JSONLD = {
                     "ckd:AlternativeLanding", "ckd:CrisisExit", "ckd:RegularExit"]},
         {"@id": "ex:vwo", "@type": "ckd:ProcessorAgreement"},
         {"@id": "ex:audit", "@type": "ckd:RightToAudit"},
+        # "zoals bijvoorbeeld sterke versleuteling" against foreign access (Rijk, issue 13)
+        {"@id": "ex:encryption", "@type": "ckd:EncryptionAtRest"},
     ],
 }
 

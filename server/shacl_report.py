@@ -58,11 +58,14 @@ def copy_tree(src: Graph, node, out: Graph) -> None:
 
 def finish_report(graph: Graph) -> None:
     """Add the ``sh:ValidationReport`` node over every result in ``graph``: ``sh:conforms`` is
-    false as soon as there is a result (SHACL 3.6.1.1), whatever its severity."""
+    false as soon as there is a result (SHACL 3.6.1.1), whatever its severity, or an undecided
+    provision (``ckd:UndeterminedResult``)."""
     root = BNode()
     graph.add((root, RDF.type, SH.ValidationReport))
     results = list(graph.subjects(RDF.type, SH.ValidationResult))
-    graph.add((root, SH.conforms, Literal(not results)))
+    # an undecided provision (cloudkader.completeness) is no conformance either
+    undecided = (None, RDF.type, CKD.UndeterminedResult) in graph
+    graph.add((root, SH.conforms, Literal(not results and not undecided)))
     for r in results:
         graph.add((root, SH.result, r))
     graph.bind("sh", SH)

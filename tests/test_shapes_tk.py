@@ -76,7 +76,8 @@ def test_fully_arranged_service_conforms(cli, ttl):
     # the Rijk policy is advice for the Tweede Kamer (a part of government outside the
     # Rijksdienst): what it would add are warnings only
     assert {r["framework"] for r in data["services"][0]["results"]} <= {RIJK}
-    assert {r["severity"] for r in data["services"][0]["results"]} <= {"Warning"}
+    assert not any(r["blocking"] for r in data["services"][0]["results"])
+    assert {r["scope"] for r in data["services"][0]["results"]} <= {"advisory"}
 
 
 def test_tk_service_violations_come_from_tk_and_the_avg(cli, ttl):
@@ -86,8 +87,8 @@ def test_tk_service_violations_come_from_tk_and_the_avg(cli, ttl):
     res = results(cli, path, framework=None)
     assert res
     assert {r["framework"] for r in res} == {TK, RIJK, AVG}
-    assert {r["severity"] for r in res if r["framework"] in (TK, AVG)} == {"Violation"}
-    assert {r["severity"] for r in res if r["framework"] == RIJK} == {"Warning"}
+    assert {(r["severity"], r["blocking"]) for r in res if r["framework"] in (TK, AVG)} == {("Violation", True)}
+    assert {(r["scope"], r["blocking"]) for r in res if r["framework"] == RIJK} == {("advisory", False)}
     for r in res:
         assert r["message"] and r["message_en"] and r["message"] != r["message_en"]
 

@@ -23,7 +23,7 @@ from .pages import bp, framework_info, html, lbl, local, shown_severity
 
 REGISTER_SORTS = ["service", "organisation", "ministry", "status", "provider", "provisions", "violations", "warnings"]
 REGISTER_COLUMNS = ["service", "label", "organisations", "ministries", "status", "providers", "platforms", "deployment",
-                    "frameworks", "provisions", "violations", "warnings", "conforms"]
+                    "frameworks", "provisions", "violations", "warnings", "conforms", "outcome"]
 FRAMEWORK_SORTS = ["key", "label", "issued", "provisions"]
 FRAMEWORK_COLUMNS = ["key", "iri", "label", "label_en", "publishers", "issued", "status", "provisions", "sections",
                      "themes"]
@@ -102,7 +102,7 @@ def _register_record(s: dict) -> dict:
             "frameworks": [{"framework": view.framework_key(f["framework"]) or f["framework"], "scope": f["scope"]}
                            for f in s["frameworks"]],
             "provisions": s["n_provisions"], "violations": s["violations"], "warnings": s["warnings"],
-            "conforms": s["conforms"], "themes": s["themes"]}
+            "conforms": s["conforms"], "outcome": s["outcome"], "themes": s["themes"]}
 
 
 @bp.route("/register")

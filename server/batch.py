@@ -63,12 +63,42 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
         if reg.subclass:
             return None
         try:
-            return _run(plan, reg, frameworks, progress, want_graph, stats if stats is not None else {})
+            out = _run(plan, reg, frameworks, progress, want_graph, stats if stats is not None else {})
         except Unsupported:
             return None
     finally:
         if enabled:
             gc.enable()
+    _add_undetermined(files, checker, frameworks, *out)
+    return out
+
+
+def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports, graph) -> None:
+    """What missing facts leave undecided (cloudkader.completeness), as the reference path adds
+    it: only when some service leaves a fact out, and then from the files read as graphs (the
+    completeness pass re-checks variants of the description)."""
+    from . import completeness
+    from .description import read as read_description
+
+    descs = []
+    for origin, data, fmt in files:
+        if not isinstance(data, (bytes, str)):
+            with open(data, "rb") as f:
+                data = f.read()
+        descs.append(read_description(data, fmt, checker.k.vocabulary, origin))
+    graph_all = Graph()
+    services = []
+    for d in descs:
+        graph_all += d.graph
+        services += [s for s in d.services if s not in services]
+    desc = Description(graph_all, services, ", ".join(d.origin for d in descs))
+    if completeness.describes_every_fact(checker.k, desc):
+        return
+    by_service = {r.service: r for r in reports}
+    for sid, entries in completeness.undetermined(checker, desc, reports, frameworks).items():
+        if sid in by_service:
+            by_service[sid].undetermined = entries
+    completeness.add_to_report(graph, reports)
 
 
 def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):

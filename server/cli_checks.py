@@ -95,20 +95,15 @@ def cmd_validate(args) -> int:
         raise CliError(exc.args[0]) from None
     checker = _checker(args)
     files = _read_files(args)
-    from .completeness import describes_every_fact
-
-    outcome = None
-    if describes_every_fact(checker.k, _read(args)):
-        # every fact given: the batch (no completeness pass needed); otherwise the per-service
-        # path, which also finds what the missing facts leave undetermined
-        progress = batch.Progress.maybe()
-        try:
-            outcome = batch.validate_files(files, checker, frameworks, progress, args.format in ("turtle", "json-ld"))
-        except DescriptionError as exc:
-            raise CliError(str(exc)) from None
-        finally:
-            if progress:
-                progress.close()
+    progress = batch.Progress.maybe()
+    try:
+        # the batch adds what missing facts leave undetermined, as the reference path does
+        outcome = batch.validate_files(files, checker, frameworks, progress, args.format in ("turtle", "json-ld"))
+    except DescriptionError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        if progress:
+            progress.close()
     if outcome is None:  # the reference path, service by service
         outcome = batch.reference_reports(_read(args), checker, frameworks, args.format in ("turtle", "json-ld"))
     reports, graph = outcome

@@ -116,8 +116,35 @@
     });
   }
 
+
+  // YASR's table hands DataTables the cell's HTML for type detection, so a column of numbers
+  // ("6"^^xsd:integer, "12"^^xsd:integer) is sorted as text (12 < 6). Numeric literals are given
+  // to DataTables as numbers for detection and sorting; what is shown does not change.
+  var NUMERIC = /#(integer|decimal|double|float|long|int|short|byte|nonNegativeInteger|positiveInteger|nonPositiveInteger|negativeInteger|unsignedLong|unsignedInt|unsignedShort|unsignedByte)$/;
+  function numericSort(Yasr) {
+    var Table = Yasr && Yasr.plugins && Yasr.plugins.table;
+    if (!Table || Table.prototype.__cloudkaderNumeric) { return; }
+    var getColumns = Table.prototype.getColumns;
+    Table.prototype.getColumns = function () {
+      return getColumns.apply(this, arguments).map(function (col) {
+        if (typeof col.render !== "function") { return col; }
+        var render = col.render;
+        col.render = function (cell, kind) {
+          if ((kind === "type" || kind === "sort") && cell && cell.type !== "uri" && cell.datatype &&
+              NUMERIC.test(cell.datatype) && !isNaN(Number(cell.value))) {
+            return Number(cell.value);
+          }
+          return render.apply(this, arguments);
+        };
+        return col;
+      });
+    };
+    Table.prototype.__cloudkaderNumeric = true;
+  }
+
   function start(config) {
     resizerPlaceholders(config.resizerStyleIds || []);
+    numericSort(Yasgui.Yasr);
     // YASGUI builds URLs from the endpoint (new URL(endpoint)): it must be absolute
     config.endpoint = new URL(config.endpoint, document.baseURI).href;
     prefixCompleter(config.prefixes);

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from .batch_read import _PROCESSES, _SUBCLASS, _TYPE, _USED_BY, _objects, _rdf, _value, nt
+from .batch_read import _PART_OF, _PROCESSES, _SUBCLASS, _TYPE, _USED_BY, _objects, _rdf, _value, nt
 from .checks import Checker
 from .enrichment import MAX_DEPTH, merged_scopes
 from .namespaces import CKD, SH
@@ -74,7 +74,7 @@ class Plan:
         if depth > MAX_DEPTH:
             raise Unsupported(f"the shapes look {depth} steps deep; enrichment copies {MAX_DEPTH}")
         self.depth = max(depth, 0)
-        self.keep = self.relevant | {_TYPE, _USED_BY, _PROCESSES}
+        self.keep = self.relevant | {_TYPE, _USED_BY, _PROCESSES, _PART_OF}
         self.groups = self._groups()
         self.probes = None  # batch_values.Probes, made with the first Canon
 
@@ -210,12 +210,20 @@ class Regions:
         orgs = tuple(dict.fromkeys(_objects(self.reg.by, s, _USED_BY)))
         sc = self._scopes.get(orgs)
         if sc is None:
-            g = Graph()  # the organisations' own types, as the reference reads them
-            for o in orgs:
-                if type(o) is str:
-                    for t in _objects(self.reg.by, o, _TYPE):
-                        if type(t) is str and t[0] == "<":
-                            g.add((_rdf(o), RDF.type, URIRef(t[1:-1])))
+            g = Graph()  # the organisations' types and ckd:partOf chains, as the reference reads them
+            todo, seen = list(orgs), set()
+            while todo:
+                o = todo.pop()
+                if type(o) is not str or o in seen:
+                    continue
+                seen.add(o)
+                for t in _objects(self.reg.by, o, _TYPE):
+                    if type(t) is str and t[0] == "<":
+                        g.add((_rdf(o), RDF.type, URIRef(t[1:-1])))
+                for parent in _objects(self.reg.by, o, _PART_OF):
+                    if type(parent) is str and parent[0] == "<":
+                        g.add((_rdf(o), CKD.partOf, _rdf(parent)))
+                        todo.append(parent)
             sc = self._scopes[orgs] = merged_scopes(self.k, g, [_rdf(o) for o in orgs])
         return sc
 

@@ -76,7 +76,7 @@ def run_pyrudof(data_nt: str, shapes_ttl: str, ctx) -> list:
 
 
 def root_shape(shapes: Graph, shape) -> str:
-    from cloudkader.namespaces import SH
+    from cloudkader.terms.namespaces import SH
 
     seen = set()
     while isinstance(shape, BNode) and shape not in seen:
@@ -102,8 +102,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000])
     args = ap.parse_args(argv)
     from cloudkader import core
-    from cloudkader.checks import Checker
-    from cloudkader.enrichment import enrich
+    from cloudkader.checks.validation import Checker
+    from cloudkader.checks.enrichment import enrich
     from tests.test_engines_agree import descriptions
 
     print(machine())

@@ -21,7 +21,7 @@ from bench_sparql import cloudkader
 
 
 def serve(store: str) -> tuple[int, int]:
-    from cloudkader import queries
+    from cloudkader.knowledge import queries
 
     server = cloudkader(store)
     watch = MemoryWatch(server.proc.pid)

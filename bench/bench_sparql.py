@@ -72,7 +72,7 @@ def oxigraph() -> Server:
     s = Server("oxigraph serve", [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
                                   "--union-default-graph"], f"http://127.0.0.1:{port}")
     s.wait("/query")
-    from cloudkader import corpus
+    from cloudkader.knowledge import corpus
 
     nq = corpus.compiled_corpus_path()
     r = requests.post(s.url + "/store", data=nq.read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=120)
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     args = ap.parse_args(argv)
-    from cloudkader import corpus, queries
+    from cloudkader.knowledge import corpus, queries
 
     corpus.compiled_corpus_path()  # build first if stale: not part of any start-up time
     print(machine())

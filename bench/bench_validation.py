@@ -26,7 +26,7 @@ from _common import CLOUDKADER, machine, median, mb, parse_floor, register, run_
 def pyshacl_run(path):
     """(seconds of the pySHACL call, the validation JSON it leads to)."""
     from cloudkader import core
-    from cloudkader.checks import Checker, validation_json
+    from cloudkader.checks.validation import Checker, validation_json
 
     k = core.get_knowledge()
     checker = Checker(k, "pyshacl")

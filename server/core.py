@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from rdflib import Graph
 
-from . import description as desc_mod
-from .app_state import get_store  # noqa: F401  (the web layer and its tests reach the store through here)
-from .checks import Checker, ServiceReport, applicable_json, validation_json
-from .knowledge import compiled as compiled_knowledge
+from .checks import description as desc_mod
+from .knowledge.app_state import get_store  # noqa: F401  (the web layer and its tests reach the store through here)
+from .checks.validation import Checker, ServiceReport, applicable_json, validation_json
+from .knowledge.compiled import compiled as compiled_knowledge
 
 
 @lru_cache(maxsize=None)

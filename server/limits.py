@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from . import query_executor
+from .stores import query_executor
 
 MB = 1024 * 1024
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 ROOT = paths.ROOT
 EXAMPLES = paths.EXAMPLES_DIR
@@ -22,7 +22,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def store():
-    from cloudkader.app_state import get_store
+    from cloudkader.knowledge.app_state import get_store
 
     return get_store("memory")
 

@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 SH_NS = "http://www.w3.org/ns/shacl#"
 CAELUS = paths.EXAMPLES_DIR / "caelus.ttl"
@@ -232,7 +232,7 @@ def test_same_message_as_cli(client, cli, ttl):
 
 
 def test_overlaps_json(client, store):
-    from cloudkader import overlaps
+    from cloudkader.knowledge import overlaps
 
     r = client.get("/overlaps", headers={"Accept": "application/json"})
     assert r.status_code == 200 and ctype(r) == "application/json"
@@ -243,7 +243,7 @@ def test_overlaps_json(client, store):
 
 
 def test_overlaps_filters(client, store):
-    from cloudkader import overlaps
+    from cloudkader.knowledge import overlaps
 
     exit_theme = "https://w3id.org/cloudkader/id/theme/exit-strategy"
     r = client.get("/overlaps?theme=exit-strategy")

@@ -1,4 +1,4 @@
-"""Batch validation (``cloudkader validate FILE… [--jobs N]``, :mod:`cloudkader.batch`) gives,
+"""Batch validation (``cloudkader validate FILE… [--jobs N]``, :mod:`cloudkader.checks.batch`) gives,
 for every service, exactly what validating that service alone on the reference path gives
 (``Checker.check`` on a description with that one service): the same JSON, byte for byte, and
 the same exit status — on the real register, on the examples read together, on generated
@@ -17,10 +17,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader import batch, core, paths
-from cloudkader.checks import validation_json
-from cloudkader.description import format_for_filename
-from cloudkader.namespaces import SH
+from cloudkader.checks import batch
+from cloudkader import core
+from cloudkader.terms import paths
+from cloudkader.checks.validation import validation_json
+from cloudkader.checks.description import format_for_filename
+from cloudkader.terms.namespaces import SH
 
 from .test_engines_agree import generated
 
@@ -41,7 +43,7 @@ def one_by_one(files: list[Path], frameworks: set[str] | None = None) -> tuple[s
     descs = [core.read_description(f.read_bytes(), format_for_filename(f.name), str(f)) for f in files]
     reports, _ = batch.reference_reports(core.merge(descs), core.get_checker(), frameworks)
     result = validation_json(reports)
-    from cloudkader.cli_checks import exit_status
+    from cloudkader.cli.checks import exit_status
 
     return json.dumps(result, ensure_ascii=False, indent=2) + "\n", exit_status(result), reports
 
@@ -247,7 +249,7 @@ def test_shuffled_register_same_answers(cli, register_300, tmp_path):
 
 
 def test_a_literal_the_reference_refuses(cli, ttl):
-    from cloudkader import description
+    from cloudkader.checks import description
 
     n = getattr(description, "MAX_LITERAL_PIECES", None)
     if n is None:
@@ -261,7 +263,7 @@ def test_a_literal_the_reference_refuses(cli, ttl):
 
 
 def test_large_files_are_parsed_from_disk(cli, register_300, monkeypatch):
-    from cloudkader import cli_checks
+    from cloudkader.cli import checks as cli_checks
 
     monkeypatch.setattr(cli_checks, "STREAM_ABOVE", 0)
     _same(cli, [register_300, REGISTER])
@@ -318,7 +320,7 @@ def test_own_shapes_in_the_batch_equal_the_reference(register_300, random_300, d
     the probes off): the batch's answer is still each service's own."""
     from rdflib import Graph
 
-    from cloudkader.checks import Checker
+    from cloudkader.checks.validation import Checker
 
     text = OWN_SHAPES if disjoint else OWN_SHAPES.split("ex:Disjoint")[0]
     checker = Checker(core.get_knowledge(), "shacl", Graph().parse(data=text, format="turtle"))

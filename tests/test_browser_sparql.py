@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cloudkader import queries
+from cloudkader.knowledge import queries
 
 try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
     from .browser_support import PHONE, axe_violations, console_errors, horizontal_overflow, set_viewport, start_browser

@@ -12,9 +12,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from cloudkader import corpus, paths
-from cloudkader.namespaces import CKD, GRAPH, ID, ORG
-from cloudkader.sources import is_verbatim, normalise
+from cloudkader.knowledge import corpus
+from cloudkader.terms import paths
+from cloudkader.terms.namespaces import CKD, GRAPH, ID, ORG
+from cloudkader.knowledge.sources import is_verbatim, normalise
 
 DESIGN_PROVISIONS = {
     "rijk": [f"voorwaarde-{n}" for n in range(1, 12)] + ["voorwaarde-9a", "voorwaarde-9b", "voorwaarde-9c",

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from cloudkader import core, paths
-from cloudkader.checks import Checker, validation_json
-from cloudkader.description import Description
-from cloudkader.enrichment import enrich
+from cloudkader import core
+from cloudkader.terms import paths
+from cloudkader.checks.validation import Checker, validation_json
+from cloudkader.checks.description import Description
+from cloudkader.checks.enrichment import enrich
 
 ORGS = ["org:ienw", "org:jenv", "org:tk", "org:def", "org:vws", "ex:utrecht"]
 DEPLOY = ["ckd:PublicCloud", "ckd:PrivateCloud", "ckd:HybridCloud", "ckd:OnPremises"]

@@ -3,7 +3,7 @@
 - **schemathesis** generates requests from ``/openapi.json`` for every documented operation and
   sends them to the Flask app (with its real query workers): no 5xx, every status and content
   type documented, every JSON answer valid against its documented schema;
-- **hypothesis** feeds the service-description reader (``cloudkader.description.parse``,
+- **hypothesis** feeds the service-description reader (``cloudkader.checks.description.parse``,
   ``check``, ``read``) arbitrary bytes, text, Turtle-like token soup and JSON(-LD) structures:
   the answer is a graph/Description or a ``DescriptionError`` — never another exception;
 - the same for the command line: ``cloudkader validate`` on generated files exits 0, 1 or 2 and
@@ -117,7 +117,7 @@ def vocab():
 
 
 def _read(data, fmt, vocab):
-    from cloudkader.description import Description, DescriptionError, read
+    from cloudkader.checks.description import Description, DescriptionError, read
 
     try:
         d = read(data, fmt, vocab, "fuzz")
@@ -160,7 +160,7 @@ def test_reader_on_json_structures(vocab, doc):
 def test_parse_then_check_separately(vocab, doc):
     from rdflib import Graph
 
-    from cloudkader.description import DescriptionError, check, parse
+    from cloudkader.checks.description import DescriptionError, check, parse
 
     try:
         g = parse(json.dumps(doc).encode("utf-8"), "json-ld", "fuzz")

@@ -47,8 +47,8 @@ def make_app(store: str = "memory", **config):
 
 
 def executor(app):
-    from cloudkader import query_executor
-    from cloudkader.app_state import get_store
+    from cloudkader.stores import query_executor
+    from cloudkader.knowledge.app_state import get_store
     from cloudkader.web.security import query_limits
 
     limits = query_limits(app)
@@ -142,8 +142,8 @@ def memory_timeout_client():
 def test_busy_pool_answers_503_and_recovers():
     """More slow queries than workers: who cannot get a worker within the limit gets 503 (busy),
     and when it is over the pool is whole and idle."""
-    from cloudkader import query_executor
-    from cloudkader.app_state import get_store
+    from cloudkader.stores import query_executor
+    from cloudkader.knowledge.app_state import get_store
 
     ex = query_executor.QueryExecutor(get_store("oxigraph"), workers=1)
     try:
@@ -175,8 +175,8 @@ def test_busy_pool_answers_503_and_recovers():
 
 
 def test_workers_are_recycled():
-    from cloudkader import query_executor
-    from cloudkader.app_state import get_store
+    from cloudkader.stores import query_executor
+    from cloudkader.knowledge.app_state import get_store
 
     ex = query_executor.QueryExecutor(get_store("memory"), workers=1, max_queries=3)
     try:
@@ -430,7 +430,7 @@ def test_bad_serve_option(cli, capsys, option, value):
 def test_serve_options_reach_the_app(monkeypatch):
     import argparse
 
-    from cloudkader.cli_serve import limits_config, register
+    from cloudkader.cli.serve import limits_config, register
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
@@ -553,7 +553,7 @@ def test_slow_clients_do_not_take_the_service_down(server_factory):  # noqa: F81
 
 
 def test_connection_settings_of_the_server():
-    from cloudkader.cli_serve import connection_settings
+    from cloudkader.cli.serve import connection_settings
 
     settings = connection_settings(make_app("memory").config)
     assert settings["connection_limit"] >= 1000 and settings["channel_timeout"] <= 30
@@ -577,9 +577,9 @@ def test_web_form_check_runs_under_the_check_limits():
 def test_pool_does_not_grow_when_queries_time_out_together():
     """Several queries time out at once: each worker is replaced, the pool stays at its size (a
     race between top-up and replacement made it grow past --query-workers and never shrink)."""
-    from cloudkader import corpus
-    from cloudkader.query_executor import QueryExecutor, QueryUnavailable
-    from cloudkader.store import MemoryStore
+    from cloudkader.knowledge import corpus
+    from cloudkader.stores.query_executor import QueryExecutor, QueryUnavailable
+    from cloudkader.stores.local import MemoryStore
 
     ex = QueryExecutor(MemoryStore.from_nquads(corpus.compiled_corpus_path()), workers=2)
     try:

@@ -12,7 +12,7 @@ from cloudkader.web.security import CSP
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_isomorphic
 
-from cloudkader.namespaces import CKD, ID
+from cloudkader.terms.namespaces import CKD, ID
 
 ID_NS = str(ID)
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

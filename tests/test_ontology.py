@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from cloudkader import paths
-from cloudkader.namespaces import CKD, DPV, DPV_OWL, ELI
-from cloudkader.reasoning import classify
+from cloudkader.terms import paths
+from cloudkader.terms.namespaces import CKD, DPV, DPV_OWL, ELI
+from cloudkader.knowledge.reasoning import classify
 
 DESIGN_MEASURES = """PreScanDPIA DPIA RiskAssessment ExitStrategy ProcessorAgreement TransferImpactAssessment
 StandardContractualClauses EncryptionInTransit RightToAudit DataBreachNotification CioRijkAdvice

@@ -14,10 +14,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from cloudkader import corpus, oscal, paths, queries
-from cloudkader import overlaps as ov
-from cloudkader.namespaces import CKD, ID, THEME
-from cloudkader.sources import normalise
+from cloudkader.knowledge import corpus, oscal, queries
+from cloudkader.terms import paths
+from cloudkader.knowledge import overlaps as ov
+from cloudkader.terms.namespaces import CKD, ID, THEME
+from cloudkader.knowledge.sources import normalise
 
 RELATION_INDIVIDUALS = {CKD.Equivalent: "equivalent", CKD.SubsetOf: "subset-of", CKD.SupersetOf: "superset-of",
                         CKD.IntersectsWith: "intersects-with", CKD.Contrary: "contrary"}
@@ -389,7 +390,7 @@ def test_matrix_counts(store, stated):
 
 
 def test_same_answer_from_oxigraph(store):
-    from cloudkader.app_state import get_store
+    from cloudkader.knowledge.app_state import get_store
 
     ox = get_store("oxigraph")
     assert json.dumps(ov.overlaps(ox, theme="exit-strategy"), sort_keys=True) == \

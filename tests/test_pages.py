@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader.namespaces import CKD, ID
-from cloudkader.sources import normalise, normalised_source
+from cloudkader.terms.namespaces import CKD, ID
+from cloudkader.knowledge.sources import normalise, normalised_source
 from cloudkader.web.security import CSP
 
 HTML = {"Accept": "text/html"}
@@ -308,8 +308,9 @@ def overlap_client(monkeypatch, store):
     them contrary), under its own store name so that no cache is shared with other tests."""
     from rdflib import Dataset
 
-    from cloudkader import app_state, core
-    from cloudkader.store import MemoryStore
+    from cloudkader.knowledge import app_state
+    from cloudkader import core
+    from cloudkader.stores.local import MemoryStore
     from cloudkader.web import create_app
     from cloudkader.web import linked_data as ld
     from cloudkader.web import pages

@@ -25,9 +25,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Namespace
 
-from cloudkader import paths, queries
-from cloudkader.corpus import prefixes
-from cloudkader.sources import is_verbatim
+from cloudkader.terms import paths
+from cloudkader.knowledge import queries
+from cloudkader.knowledge.corpus import prefixes
+from cloudkader.knowledge.sources import is_verbatim
 
 CKD = Namespace("https://w3id.org/cloudkader/def#")
 
@@ -1096,7 +1097,7 @@ def test_every_query_orders_its_results(path):
 
 @pytest.fixture(scope="module")
 def oxigraph_cli_store():
-    from cloudkader.app_state import get_store
+    from cloudkader.knowledge.app_state import get_store
 
     return get_store("oxigraph")
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from cloudkader import queries
-from cloudkader.namespaces import PREFIXES
+from cloudkader.knowledge import queries
+from cloudkader.terms.namespaces import PREFIXES
 
 HTML = {"Accept": "text/html"}
 

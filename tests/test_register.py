@@ -34,7 +34,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 REGISTER = paths.DATA_DIR / "register" / "kamerbrief-2024.ttl"
 ID = "https://w3id.org/cloudkader/id/"

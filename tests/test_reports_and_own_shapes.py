@@ -13,8 +13,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader import paths
-from cloudkader.namespaces import CKD, SH
+from cloudkader.terms import paths
+from cloudkader.terms.namespaces import CKD, SH
 
 CAELUS = paths.EXAMPLES_DIR / "caelus.ttl"
 OWN = """@prefix sh: <http://www.w3.org/ns/shacl#> .

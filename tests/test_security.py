@@ -141,7 +141,7 @@ OTHER_WRITES = [
 
 def store_digest(store) -> tuple[int, str]:
     """(number of quads, SHA-256 of the sorted quads) of an embedded store, read directly."""
-    from cloudkader.store import MemoryStore
+    from cloudkader.stores.local import MemoryStore
 
     if isinstance(store, MemoryStore):
         lines = [f"{s.n3()} {p.n3()} {o.n3()} {getattr(g, 'identifier', g).n3()}"
@@ -185,7 +185,7 @@ def test_no_request_changes_the_store(store_kind):
     """Every update attempt is refused with its documented status, and afterwards the store
     holds exactly what it held before: the same quads (digest, read directly in the server
     process) and the same counts, graphs and no inserted triple as the query workers see them."""
-    from cloudkader.app_state import get_store
+    from cloudkader.knowledge.app_state import get_store
     from cloudkader.web import create_app
 
     client = create_app(store_kind).test_client()
@@ -218,8 +218,8 @@ def test_served_store_refuses_writes_from_code(store_kind):
     no way left to write — not through SPARQL, not through the rdflib or pyoxigraph API."""
     from rdflib import Graph, URIRef
 
-    from cloudkader.app_state import get_store
-    from cloudkader.store import ReadOnlyError
+    from cloudkader.knowledge.app_state import get_store
+    from cloudkader.stores.local import ReadOnlyError
     from cloudkader.web import create_app
 
     client = create_app(store_kind).test_client()
@@ -472,7 +472,7 @@ def test_json_ld_contexts_in_lists_are_never_opened(listener, marker_files, tmp_
 
 def test_query_workers_have_no_network(listener):
     """Second door: even code that tried would find no network in a query worker."""
-    from cloudkader.query_executor import forbid_network
+    from cloudkader.stores.query_executor import forbid_network
     import multiprocessing
 
     def probe(q):
@@ -562,8 +562,8 @@ def test_service_behind_escapes_is_refused_by_the_real_server(server_factory, li
 def test_sparql_store_decides_on_the_parse(listener):
     """``--store sparql:URL``: the query is refused before it is sent to the endpoint (which
     would run the SERVICE itself)."""
-    from cloudkader.remote_store import SparqlStore
-    from cloudkader.results import QueryError
+    from cloudkader.stores.remote import SparqlStore
+    from cloudkader.stores.results import QueryError
 
     store = SparqlStore(listener.url + "/query", listener.url + "/store")
     for name, query in service_attacks(listener.url):
@@ -579,7 +579,7 @@ def test_rdflib_engine_refuses_service_by_itself(listener):
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from cloudkader.query_guard import ServiceRefused
+    from cloudkader.stores.query_guard import ServiceRefused
 
     query = translateQuery(parseQuery(f"SELECT * {{ SERVICE <{listener.url}/engine> {{ ?s ?p ?o }} }}"))
     with pytest.raises(ServiceRefused):
@@ -616,8 +616,8 @@ def test_query_workers_have_no_network_even_for_native_code(listener):
     Python-level block cannot stop (pyoxigraph's HTTP client, a raw C connect) finds no network."""
     import sys
 
-    from cloudkader import query_executor, sandbox
-    from cloudkader.store import OxigraphStore
+    from cloudkader.stores import query_executor, sandbox
+    from cloudkader.stores.local import OxigraphStore
 
     query_executor.task(_native_network_probe)
     ex = query_executor.QueryExecutor(OxigraphStore(), workers=1)
@@ -1076,9 +1076,9 @@ def _boom(*_args, **_kwargs):
     ("cloudkader.core.validate", "POST", "/validate", TTL, GOOD, "json"),
     ("cloudkader.core.applicable", "POST", "/applicable", TTL, GOOD, "json"),
     ("cloudkader.core.read_description", "POST", "/validate", TTL, GOOD, "json"),
-    ("cloudkader.query_executor.call", "POST", "/applicable", TTL, GOOD, "json"),
-    ("cloudkader.overlaps.overlaps", "GET", "/overlaps", {}, None, "json"),
-    ("cloudkader.query_executor.execute", "GET", "/sparql?query=ASK%20%7B%7D", {}, None, "text"),
+    ("cloudkader.stores.query_executor.call", "POST", "/applicable", TTL, GOOD, "json"),
+    ("cloudkader.knowledge.overlaps.overlaps", "GET", "/overlaps", {}, None, "json"),
+    ("cloudkader.stores.query_executor.execute", "GET", "/sparql?query=ASK%20%7B%7D", {}, None, "text"),
     ("cloudkader.web.pages.corpus_view", "GET", "/", {"Accept": BROWSER}, None, "html"),
     ("cloudkader.web.pages.corpus_view", "GET", "/frameworks", {"Accept": "application/json"}, None, "json"),
     ("cloudkader.web.linked_data.resource_graph", "GET", "/id/rijk", {"Accept": "text/turtle"}, None, "any"),
@@ -1112,7 +1112,7 @@ def test_a_failing_worker_task_is_a_plain_500(memory_client, monkeypatch):
     """An unexpected exception inside a query worker is logged by the server and answered as a
     plain 500 — whether the worker knows the task (it raises) or not (it was registered after
     the workers forked)."""
-    from cloudkader import query_executor
+    from cloudkader.stores import query_executor
     from cloudkader.web import api
 
     def ghost(*_args):

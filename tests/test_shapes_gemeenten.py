@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 EXAMPLES = paths.EXAMPLES_DIR
 ID = "https://w3id.org/cloudkader/id/"

@@ -145,7 +145,7 @@ def test_artikel_7_parts_over_two_exit_documents(cli, ttl):
 def test_artikel_7_disputed_number_is_documented(checker):
     from rdflib.namespace import RDFS
 
-    from cloudkader.namespaces import CKD
+    from cloudkader.terms.namespaces import CKD
 
     shapes = checker.k.shapes
     a7 = [s for s, p in shapes.subject_objects(CKD.provision) if str(p) == irc("artikel-7")]

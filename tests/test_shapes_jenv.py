@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 ID = "https://w3id.org/cloudkader/id/"
 JENV = ID + "jenv"

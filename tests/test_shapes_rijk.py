@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 ID = "https://w3id.org/cloudkader/id/"
 RIJK = ID + "rijk"
@@ -400,7 +400,7 @@ def test_every_rijk_shape_names_a_rijk_provision_with_messages(checker):
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    from cloudkader.namespaces import CKD, SH
+    from cloudkader.terms.namespaces import CKD, SH
 
     shapes = checker.k.shapes
     mine = [s for s in shapes.subjects(RDF.type, SH.NodeShape)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudkader import paths
+from cloudkader.terms import paths
 
 EXAMPLES = paths.EXAMPLES_DIR
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cloudkader import paths
+from cloudkader.terms import paths
 try:
     from .server_process import LAUNCH, ServerProcess
 except ImportError:  # run as a top-level test module
@@ -145,7 +145,7 @@ def server(project):
 
 def test_the_copy_runs_its_own_code(project):
     root, env = project
-    run = subprocess.run([sys.executable, "-c", "import cloudkader.paths as p; print(p.ROOT)"],
+    run = subprocess.run([sys.executable, "-c", "import cloudkader.terms.paths as p; print(p.ROOT)"],
                          env=dict(os.environ, **env), capture_output=True, text=True, check=True)
     assert Path(run.stdout.strip()) == root.resolve()
 

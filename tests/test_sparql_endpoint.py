@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from cloudkader import queries
+from cloudkader.knowledge import queries
 from cloudkader.web.negotiation import choose, parse_accept, prefers_html
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -532,8 +532,8 @@ def test_serve_rejects_bad_load_graph(cli, tmp_path, spec, fragment):
 def test_load_graphs_into_a_store(tmp_path):
     from rdflib import Dataset
 
-    from cloudkader.cli_serve import load_graphs
-    from cloudkader.store import MemoryStore
+    from cloudkader.cli.serve import load_graphs
+    from cloudkader.stores.local import MemoryStore
 
     data = tmp_path / "g.ttl"
     data.write_text("<urn:a> <urn:b> <urn:c> .\n")

@@ -13,8 +13,9 @@ import shutil
 import pytest
 from rdflib import BNode
 
-from cloudkader import corpus, knowledge, paths
-from cloudkader.app_state import get_store
+from cloudkader.knowledge import corpus, compiled as knowledge
+from cloudkader.terms import paths
+from cloudkader.knowledge.app_state import get_store
 
 FIELDS = [f for f in knowledge.Knowledge.__dataclass_fields__ if f != "shapes"]
 

@@ -10,9 +10,11 @@ import json
 import pytest
 from rdflib import BNode
 
-from cloudkader import core, paths, queries
-from cloudkader.app_state import get_store
-from cloudkader.description import format_for_filename
+from cloudkader import core
+from cloudkader.terms import paths
+from cloudkader.knowledge import queries
+from cloudkader.knowledge.app_state import get_store
+from cloudkader.checks.description import format_for_filename
 
 from .oxigraph_server import OxigraphServer
 

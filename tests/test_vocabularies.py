@@ -9,9 +9,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from cloudkader import corpus, paths
-from cloudkader.namespaces import CKD, DPV, ELI, GRAPH, ONTOLOGY_IRI
-from cloudkader.reasoning import NON_OWL2_DATATYPES, classify, illegal_punnings, reasoning_copy
+from cloudkader.knowledge import corpus
+from cloudkader.terms import paths
+from cloudkader.terms.namespaces import CKD, DPV, ELI, GRAPH, ONTOLOGY_IRI
+from cloudkader.knowledge.reasoning import NON_OWL2_DATATYPES, classify, illegal_punnings, reasoning_copy
 
 IMPORTS = paths.ONTOLOGY_DIR / "imports"
 DPV_OWL = "https://w3id.org/dpv/owl#"

@@ -27,7 +27,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from cloudkader import paths
+from cloudkader.terms import paths
 try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
     from .server_process import server_factory  # noqa: F401  (session fixture)
 except ImportError:

@@ -3,7 +3,7 @@
 ``openapi.json`` beside this module; ``tests/test_api.py`` keeps it true).
 
 Every route calls the same core functions as the command line (``cloudkader.core``,
-``cloudkader.overlaps``), so the HTTP answers are the CLI's ``--format json`` answers.
+``cloudkader.knowledge.overlaps``), so the HTTP answers are the CLI's ``--format json`` answers.
 
 Request bodies (a cloud service description, DESIGN.md §3) are chosen by ``Content-Type``:
 ``text/turtle``, ``application/ld+json``, ``application/json`` (JSON-LD), ``application/n-triples``.
@@ -37,9 +37,10 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template_string, request, url_for
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
-from .. import core, query_executor
-from ..corpus import catalogue
-from ..description import MEDIA_TYPES, DescriptionError
+from .. import core
+from ..stores import query_executor
+from ..knowledge.corpus import catalogue
+from ..checks.description import MEDIA_TYPES, DescriptionError
 from .negotiation import choose, media_type_of, prefers_html
 from .security import check_limits
 
@@ -126,7 +127,7 @@ def check_task(kind: str, data: bytes, fmt: str, store_spec: str, frameworks, an
 
 def _check(kind: str, frameworks=None, answer: str = JSON):
     """Run ``check_task`` for this request within the limits; the answer or an ApiError."""
-    from ..app_state import get_store
+    from ..knowledge.app_state import get_store
 
     data, fmt = _read_body()
     spec = _store_spec()
@@ -186,7 +187,7 @@ def applicable():
 def overlaps():
     """The typed overlaps between provisions (DESIGN.md §4), filtered by ``theme`` (slug,
     prefixed name or IRI) and ``provision`` (IRI or prefixed name), from
-    ``cloudkader.overlaps.overlaps`` — the CLI's function.
+    ``cloudkader.knowledge.overlaps.overlaps`` — the CLI's function.
 
     JSON by default (and for ``?format=json``). A browser (``Accept`` prefers ``text/html``, or
     ``?format=html``) is sent (303) to the HTML views of the pages blueprint — the theme page
@@ -201,10 +202,10 @@ def overlaps():
     theme = request.args.get("theme") or None
     provision = request.args.get("provision") or None
     try:
-        from .. import overlaps as overlaps_mod
+        from ..knowledge import overlaps as overlaps_mod
     except ImportError:
         raise ApiError(503, "the overlap table is not available in this build") from None
-    from ..app_state import get_store
+    from ..knowledge.app_state import get_store
 
     store = get_store(_store_spec())
     try:

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ..namespaces import CKD, ONTOLOGY_IRI
+from ..terms.namespaces import CKD, ONTOLOGY_IRI
 from . import linked_data as ld
 
 VANN = "http://purl.org/vocab/vann/"

@@ -22,11 +22,11 @@ from markupsafe import Markup, escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ..app_state import get_store
-from ..corpus import prefixes
-from ..frameworks import order_key
-from ..namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, sparql_prologue
-from ..sources import normalise, normalised_source
+from ..knowledge.app_state import get_store
+from ..knowledge.corpus import prefixes
+from ..knowledge.frameworks import order_key
+from ..terms.namespaces import CKD, GRAPH, ID, ONTOLOGY_IRI, sparql_prologue
+from ..knowledge.sources import normalise, normalised_source
 from .negotiation import choose
 
 log = logging.getLogger(__name__)
@@ -537,7 +537,7 @@ _REGISTER_LOCK = threading.Lock()
 @lru_cache(maxsize=None)
 def _register_report_for(spec: str) -> RegisterReport:
     from .. import core
-    from ..description import Description
+    from ..checks.description import Description
 
     store = get_store(spec)
     try:

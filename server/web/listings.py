@@ -16,7 +16,7 @@ filter are alternatives (``status=Planned&status=Intended``), different filters 
 from __future__ import annotations
 
 from flask import request
-from ..namespaces import GRAPH
+from ..terms.namespaces import GRAPH
 from .data_formats import alternates, data_response, fail, sort_spec, url_with, wanted_format
 from .linked_data import corpus_view, register_report, select, the_store
 from .pages import bp, framework_info, html, lbl, local, shown_severity

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from .. import overlaps
+from ..knowledge import overlaps
 from .data_formats import alternates, data_response, wanted_format
 from .linked_data import corpus_view, current_lang, select, t, the_store
 from .pages import bp, html, lbl, local, overlap_row

@@ -19,10 +19,11 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from .. import core, query_executor
-from ..app_state import get_store
-from ..description import DescriptionError
-from ..namespaces import CKD, COUNTRY, GRAPH, ID, ORG
+from .. import core
+from ..stores import query_executor
+from ..knowledge.app_state import get_store
+from ..checks.description import DescriptionError
+from ..terms.namespaces import CKD, COUNTRY, GRAPH, ID, ORG
 from . import linked_data as ld
 from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
 from .security import check_limits
@@ -231,7 +232,7 @@ def render_resource(iri: str, about: Graph, store) -> str:
 
 def organisation_scopes(iri: str) -> list[dict]:
     """The frameworks in scope for an organisation, as the checks compute them."""
-    from ..enrichment import scopes_for
+    from ..checks.enrichment import scopes_for
 
     try:
         k = core.get_checker(ld.store_spec()).k

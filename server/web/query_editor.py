@@ -29,8 +29,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from .. import queries
-from ..namespaces import PREFIXES
+from ..knowledge import queries
+from ..terms.namespaces import PREFIXES
 
 bp = Blueprint("query_editor", __name__)
 

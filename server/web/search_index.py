@@ -31,7 +31,7 @@ import snowballstemmer
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from .. import paths
+from ..terms import paths
 
 SYNONYMS_FILE = paths.DATA_DIR / "search" / "synonyms.ttl"
 WORD = re.compile(r"[^\W_]+", re.UNICODE)

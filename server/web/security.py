@@ -22,7 +22,7 @@ import logging
 from flask import Flask, Response, current_app, jsonify, render_template, render_template_string, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .. import query_executor
+from ..stores import query_executor
 from .negotiation import choose
 
 log = logging.getLogger(__name__)

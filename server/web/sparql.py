@@ -39,7 +39,7 @@ Errors:
   that time, or when the worker died (e.g. the query needed more memory than allowed).
 
 Limits (docs/security.md): every query on an embedded store runs in a worker process
-(``cloudkader.query_executor``) with a time limit, and answers at most ``CLOUDKADER_MAX_ROWS``
+(``cloudkader.stores.query_executor``) with a time limit, and answers at most ``CLOUDKADER_MAX_ROWS``
 rows (SELECT) or triples (CONSTRUCT/DESCRIBE), 10 000 by default. A longer answer is cut off —
 the first rows, as Virtuoso's ``ResultSetMaxRows`` does — and marked with the response header
 ``X-Cloudkader-Truncated: true`` (``X-Cloudkader-Max-Rows`` gives the cap); use LIMIT/OFFSET to page.
@@ -78,11 +78,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
-from .. import query_executor
-from ..app_state import get_store
-from ..corpus import prefixes
-from ..results import FormatError, QueryError, QueryResult, serialize
-from ..store import UpdateRefused
+from ..stores import query_executor
+from ..knowledge.app_state import get_store
+from ..knowledge.corpus import prefixes
+from ..stores.results import FormatError, QueryError, QueryResult, serialize
+from ..stores.local import UpdateRefused
 from .negotiation import choose, media_type_of, parse_accept
 from .security import base_url, query_limits
 
@@ -92,7 +92,7 @@ log = logging.getLogger(__name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-# media type -> serializer format of cloudkader.results, in order of preference (first = default)
+# media type -> serializer format of cloudkader.stores.results, in order of preference (first = default)
 RESULT_TYPES = [
     ("application/sparql-results+json", "json"),
     ("application/sparql-results+xml", "xml"),
@@ -421,7 +421,7 @@ def _service_description_or_page(accept: str | None, fmt: str | None) -> Respons
         example = request.args.get("example")
         text = ""
         if example:
-            from .. import queries
+            from ..knowledge import queries
 
             try:
                 text = queries.get(example).text
@@ -571,7 +571,7 @@ def _render(ctx: dict) -> str:
 
 def _page(query: str = "", result: QueryResult | None = None, error: str | None = None, status: int = 200,
           truncated: int | None = None) -> Response:
-    from .. import queries
+    from ..knowledge import queries
 
     endpoint = url_for("sparql.endpoint")
     examples = []

@@ -1,0 +1,1 @@
+"""A description in, a report out: input parsing, enrichment/scope, validation, batch."""

@@ -1,0 +1,161 @@
+"""Saying nothing is not compliance (issue 13): which checks a description leaves undecided.
+
+The facts a description may leave out are data (``ckd:Fact`` in the ontology: the deployment
+model, the data categories, the data location, the provider's jurisdiction), each with the
+properties that give it and the risky values it could have. A fact is *missing* for a service
+when the service (or, for a fact about the provider, its provider — as described, or as the
+corpus records it) has no value for any of its properties.
+
+Whether a check depends on a missing fact is not guessed per shape: the service is checked again
+with the fact filled in with its risky values (one variant per missing fact, all services at
+once). A provision that the variant violates (a Violation after advisory scope, so a framework
+that is only advice never makes an outcome undetermined) but the description as given does not,
+is *undetermined* for that service, naming the facts that decide it. A service conforms only
+when it has no violation and nothing undetermined; exit status 3 says "no violation, but
+undetermined" (a violation always wins: 1)."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from ..terms.namespaces import CKD
+
+OUTCOME_CONFORMS, OUTCOME_VIOLATES, OUTCOME_UNDETERMINED = "conforms", "violates", "undetermined"
+
+
+def _provider_has(k, graph: Graph, service, props: list[str]) -> bool:
+    for provider in graph.objects(service, CKD.provider):
+        for p in props:
+            if any(True for _ in graph.objects(provider, URIRef(p))):
+                return True
+            if any(fp == p for fp, _o in k.node_facts.get(str(provider), ())):
+                return True
+    return False
+
+
+def missing_facts(k, graph: Graph, service) -> list[dict]:
+    """The ckd:Fact entries the description does not give for ``service``."""
+    out = []
+    for f in k.facts:
+        if f["on_provider"]:
+            given = _provider_has(k, graph, service, f["properties"])
+        else:
+            given = any(any(True for _ in graph.objects(service, URIRef(p))) for p in f["properties"])
+        if not given:
+            out.append(f)
+    return out
+
+
+def _fill(graph: Graph, service, fact: dict) -> None:
+    """Add the fact's risky values to ``service`` in ``graph`` (a copy)."""
+    prop = URIRef(fact["properties"][0])
+    values = [URIRef(v) for v in fact["risky"]]
+    if not fact["on_provider"]:
+        for v in values:
+            graph.add((service, prop, v))
+        return
+    providers = list(graph.objects(service, CKD.provider))
+    if not providers:
+        provider = BNode()
+        graph.add((service, CKD.provider, provider))
+        graph.add((provider, RDF.type, CKD.CloudProvider))
+        providers = [provider]
+    for provider in providers:
+        for v in values:
+            graph.add((provider, prop, v))
+
+
+def _violations(reports) -> dict[str, set[str]]:
+    return {r.service: {x.provision for x in r.results if x.blocking and x.provision} for r in reports}
+
+
+def undetermined(checker, description, reports, frameworks: set[str] | None = None) -> dict[str, list[dict]]:
+    """Per service, the provisions left undecided by missing facts, each with the facts."""
+    from .description import Description
+
+    missing = {str(s): missing_facts(checker.k, description.graph, s) for s in description.services}
+    by_fact: dict[str, list[str]] = {}
+    for sid, facts in missing.items():
+        for f in facts:
+            by_fact.setdefault(f["fact"], []).append(sid)
+    if not by_fact:
+        return {}
+    actual = _violations(reports)
+    facts = {f["fact"]: f for f in checker.k.facts}
+    found: dict[str, dict[str, dict]] = {}
+
+    from .enrichment import _copy_description
+
+    base = Graph()  # only what the checks read of these services (a register may be large)
+    for s in description.services:
+        _copy_description(description.graph, s, base)
+    for s in list(base.subjects()) + list(base.objects()):
+        if isinstance(s, (URIRef, BNode)):
+            for t in description.graph.objects(s, RDF.type):
+                base.add((s, RDF.type, t))
+
+    def run(fill: dict[str, list[str]]) -> dict[str, set[str]]:
+        g = Graph()
+        for t in base:
+            g.add(t)
+        for sid, fact_iris in fill.items():
+            for f in fact_iris:
+                _fill(g, URIRef(sid), facts[f])
+        variant, _ = checker.check(Description(g, description.services, description.origin), frameworks=frameworks,
+                                   want_applicable=False, want_completeness=False)
+        return {sid: ps - actual.get(sid, set()) for sid, ps in _violations(variant).items() if sid in fill}
+
+    def note(sid: str, p: str, fact_iris: list[str]) -> None:
+        entry = found.setdefault(sid, {}).setdefault(p, {
+            "provision": p, "framework": checker.k.provisions[p].framework if p in checker.k.provisions else None,
+            "missing": [], "missing_labels": [], "missing_labels_en": []})
+        for f in fact_iris:
+            if f not in entry["missing"]:
+                entry["missing"].append(f)
+                entry["missing_labels"].append(facts[f]["label"].get("nl", f))
+                entry["missing_labels_en"].append(facts[f]["label"].get("en", f))
+
+    # one variant per missing fact: the provisions that fact alone decides …
+    for fact_iri, services in sorted(by_fact.items()):
+        for sid, provisions in run({sid: [fact_iri] for sid in services}).items():
+            for p in sorted(provisions):
+                note(sid, p, [fact_iri])
+    # … and one with every missing fact filled: what only facts together decide names them all
+    several = {sid: [f["fact"] for f in fs] for sid, fs in missing.items() if len(fs) > 1}
+    if several:
+        for sid, provisions in run(several).items():
+            for p in sorted(provisions - set(found.get(sid, {}))):
+                note(sid, p, several[sid])
+    return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}
+
+
+def describes_every_fact(k, description) -> bool:
+    """True when no service of ``description`` leaves a fact out (the batch engine's fast path
+    needs no completeness pass then)."""
+    return not any(missing_facts(k, description.graph, s) for s in description.services)
+
+
+def add_to_report(graph: Graph | None, reports) -> None:
+    """The W3C report: ``sh:conforms`` false when something is undetermined, and one
+    ``ckd:UndeterminedResult`` per undecided provision (focus node, provision, missing facts)."""
+    if graph is None:
+        return
+    from rdflib import Literal
+
+    from ..terms.namespaces import SH
+
+    undecided = [(r, e) for r in reports for e in r.undetermined]
+    if not undecided:
+        return
+    for root in list(graph.subjects(RDF.type, SH.ValidationReport)):
+        graph.set((root, SH.conforms, Literal(False)))
+    for r, e in undecided:
+        node = BNode()
+        graph.add((node, RDF.type, CKD.UndeterminedResult))
+        graph.add((node, SH.focusNode, URIRef(r.service) if not r.service.startswith("_:") else BNode(r.service[2:])))
+        graph.add((node, CKD.provision, URIRef(e["provision"])))
+        if e["framework"]:
+            graph.add((node, CKD.framework, URIRef(e["framework"])))
+        for f in e["missing"]:
+            graph.add((node, CKD.missingFact, URIRef(f)))

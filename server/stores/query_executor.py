@@ -1,0 +1,640 @@
+"""SPARQL queries in a pool of worker *processes*, so that a query can be stopped.
+
+rdflib and pyoxigraph cannot interrupt a query running in a thread: a cartesian product over the
+corpus would hold a server thread (and a core) for hours. So the web service runs every query of
+``/sparql`` on an embedded store (``memory``, ``oxigraph``) in a worker process, and a worker
+whose query runs past the time limit is killed (SIGKILL) and replaced; the request gets 503.
+
+How the workers hold the store
+    When the pool starts, the process forks once: the child — the *zygote* — holds the loaded
+    (and frozen, read-only) store and does nothing but fork workers on request. A worker is a
+    fork of the zygote, so it starts in milliseconds with the store already in memory (shared
+    copy-on-write), whatever threads the web server runs: the zygote itself never has more than
+    one thread, so forking it is safe. The parent gives each new worker one end of a socket pair
+    (passed to the zygote with ``SCM_RIGHTS``); requests and results travel over it, pickled.
+
+The normal path is fast
+    Workers are reused (no process start per query); a query costs one round trip of a pickled
+    request and result over a Unix socket. A worker is replaced after ``max_queries`` queries or
+    when its memory grows by more than half of ``memory_mb`` (Python does not give memory back).
+
+What a worker cannot do
+    It has no network: the zygote moves into an empty network namespace before it forks any
+    worker (``cloudkader.stores.sandbox``: this covers native code such as pyoxigraph's HTTP client),
+    and ``socket.connect`` and friends raise in the worker (SERVICE is refused by the query
+    guard before that: these are the second and third doors). Its address space is capped at its size when it
+    starts plus ``memory_mb`` (``RLIMIT_AS``): a query that needs more fails with 503 and the
+    worker is replaced. It dies with the zygote, and the zygote with the server
+    (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on their sockets everywhere).
+
+Limits and their errors (all ``QueryUnavailable``, answered with 503 and ``Retry-After``):
+``QueryTimeout`` (the query ran longer than ``timeout`` seconds), ``QueryBusy`` (no worker was
+free within ``timeout`` seconds), ``WorkerLost`` (the worker died, e.g. out of memory).
+
+An answer is bounded in the worker, before it is sent: at most ``max_rows`` rows and
+``max_bytes`` of text (``cloudkader.stores.answer_cap``), so the server process never holds a huge one.
+
+Other work that the client controls runs there too: ``/validate`` and ``/applicable`` read and
+check the posted description in a worker (``call`` with a function registered by ``task``), under
+their own time limit; so does the web form ``/check``.
+
+Stores that are not embedded (``sparql:URL``) and platforms without ``fork`` run the query in the
+calling thread (the remote store has its own HTTP timeout); so does ``workers=0``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import pickle
+import queue
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from multiprocessing.connection import Connection
+
+from rdflib import Graph
+
+from .results import QueryError, QueryResult
+from .answer_cap import AnswerTooLarge, NestedTooDeeply, cap_bytes  # noqa: F401  (re-exported)
+from .sandbox import PYTHON_ONLY, forbid_network, isolate_network  # noqa: F401
+from .local import truncate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_MEMORY_MB = 1024
+DEFAULT_MAX_QUERIES = 1000
+
+
+def default_workers() -> int:
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+class QueryUnavailable(Exception):
+    """The query could not be answered now; the HTTP answer is 503 with ``Retry-After``."""
+
+    status = 503
+    retry_after = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QueryTimeout(QueryUnavailable):
+    def __init__(self, timeout: float, what: str = "query"):
+        if what == "query":
+            advice = ("simplify it (a LIMIT, fewer unbound triple patterns) or run it on your own copy "
+                      "of the corpus")
+        else:
+            advice = "send fewer or smaller service descriptions per request"
+        super().__init__(f"the {what} ran longer than the time limit of {timeout:g} s and was stopped; {advice}")
+        self.timeout = timeout
+
+
+class QueryBusy(QueryUnavailable):
+    def __init__(self, wait: float):
+        super().__init__(f"every query worker is busy (waited {wait:g} s); try again shortly")
+
+
+class WorkerLost(QueryUnavailable):
+    def __init__(self, why: str):
+        super().__init__(f"the query could not be completed: {why}")
+
+
+# -- tasks: other work that may run in a worker ----------------------------------------------------
+
+_TASKS: dict[str, Callable] = {}
+
+
+def task(fn: Callable) -> Callable:
+    """Register ``fn`` (a module-level function; its arguments and result are pickled) so that
+    ``QueryExecutor.call``/``call`` can run it in a worker under a time limit. Register at import
+    time: workers know the tasks registered before the pool started."""
+    _TASKS[f"{fn.__module__}:{fn.__qualname__}"] = fn
+    return fn
+
+
+def task_name(fn: Callable) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+# -- in the worker --------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except Exception:  # no libc through ctypes: end-of-file on the sockets still ends us
+        pass
+
+
+def _memory_kb() -> tuple[int, int]:
+    """(virtual size, resident size) of this process in KiB (Linux /proc; else best effort)."""
+    try:
+        with open("/proc/self/statm") as f:
+            size, resident = f.read().split()[:2]
+        page = os.sysconf("SC_PAGE_SIZE") // 1024
+        return int(size) * page, int(resident) * page
+    except OSError:
+        import resource
+
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return 0, rss // 1024 if sys.platform == "darwin" else rss
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    try:
+        import resource
+
+        vsize_kb, _ = _memory_kb()
+        if vsize_kb:
+            limit = (vsize_kb + memory_mb * 1024) * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _query_capped(store, sparql, defaults, named, max_rows, max_bytes) -> tuple[QueryResult, bool]:
+    if hasattr(store, "query_limited"):
+        result, truncated = store.query_limited(sparql, defaults, named, max_rows)
+    else:
+        result, truncated = truncate(store.query(sparql, defaults, named), max_rows)
+    return cap_bytes(result, truncated, max_bytes)
+
+
+def _encode(result: QueryResult, truncated: bool) -> tuple:
+    if result.kind == "graph":
+        return ("graph", None, list(result.graph or ()), None, truncated)
+    return (result.kind, result.variables, result.rows, result.boolean, truncated)
+
+
+def _decode(payload: tuple) -> tuple[QueryResult, bool]:
+    kind, variables, rows, boolean, truncated = payload
+    if kind == "graph":
+        g = Graph()
+        for t in rows:
+            g.add(t)
+        return QueryResult("graph", graph=g), truncated
+    return QueryResult(kind, variables or [], rows or [], boolean), truncated
+
+
+def _worker_main(fd: int, store, memory_mb: int | None) -> None:
+    conn = Connection(fd)
+    _die_with_parent()
+    try:  # a crash dump of the worker would show the *server's* inherited stack: misleading
+        import faulthandler
+
+        faulthandler.disable()
+    except Exception:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    forbid_network()
+    if hasattr(store, "after_fork"):
+        store.after_fork()
+    _limit_memory(memory_mb)
+    _, rss_start = _memory_kb()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        op = request[0]
+        try:
+            if op == "call":
+                _op, name, args = request
+                fn = _TASKS.get(name)
+                if fn is None:
+                    raise LookupError(f"no task {name!r} in query workers")
+                reply = ("ok", fn(*args))
+            else:
+                _op, sparql, defaults, named, max_rows, max_bytes = request
+                reply = ("ok", _encode(*_query_capped(store, sparql, defaults, named, max_rows, max_bytes)))
+        except QueryError as exc:
+            reply = ("query-error", exc)
+        except MemoryError:
+            reply = ("memory", "it needs more memory than a worker may use")
+        except RecursionError:
+            what = "query" if op != "call" else "request"
+            reply = ("query-error", NestedTooDeeply(f"the {what} is nested too deeply to be processed"))
+        except Exception as exc:  # reported to the parent, which logs it and answers 500
+            reply = ("internal", f"{type(exc).__name__}: {exc}")
+        try:
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            data = pickle.dumps(("memory", "the result needs more memory than a query worker may use"))
+        except Exception as exc:
+            data = pickle.dumps(("internal", f"result not transferable: {type(exc).__name__}: {exc}"))
+        rss_grown = _memory_kb()[1] - rss_start
+        try:
+            conn.send_bytes(data)
+            conn.send(rss_grown)
+        except (OSError, ValueError):
+            return
+
+
+def _zygote_main(ctrl: socket.socket, store, memory_mb: int | None, pdeathsig: bool) -> None:
+    if pdeathsig:
+        _die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    network = isolate_network().encode("utf-8")  # every worker forks from here: none has a network
+    ctrl.sendall(struct.pack("!i", len(network)) + network)
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 1)
+        except OSError:
+            return
+        if not msg:
+            for fd in fds:
+                os.close(fd)
+            return  # the server closed its end (or died)
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            ctrl.sendall(struct.pack("!i", -1))
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                ctrl.close()
+                _worker_main(fds[0], store, memory_mb)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(fds[0])
+        ctrl.sendall(struct.pack("!i", pid))
+
+
+# -- in the server ---------------------------------------------------------------------------------
+
+
+def _recv_exactly(sock: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("the query worker factory is gone")
+        buf += chunk
+    return buf
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    served: int = 0
+    rss_grown_kb: int = 0
+
+
+@dataclass
+class ExecutorStats:
+    workers: int
+    busy: int
+    idle: int
+    queries: int
+    timeouts: int
+    replaced: int
+    lost: int
+    busy_refusals: int
+    pids: list[int] = field(default_factory=list)
+
+
+class QueryExecutor:
+    """A pool of ``workers`` query processes for one embedded store (see the module docstring)."""
+
+    def __init__(self, store, workers: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
+                 max_queries: int = DEFAULT_MAX_QUERIES):
+        if not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
+            raise RuntimeError("query workers need os.fork and socket.send_fds (POSIX)")
+        self.store = store
+        self.size = workers or default_workers()
+        self.memory_mb = memory_mb or None
+        self.max_queries = max_queries
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._workers: dict[int, _Worker] = {}
+        self._lock = threading.Lock()
+        self._ctrl_lock = threading.Lock()
+        self._busy = 0
+        self._starting = 0
+        self._counts = {"queries": 0, "timeouts": 0, "replaced": 0, "lost": 0, "busy_refusals": 0}
+        self.closed = False
+        self._zygote_pid: int | None = None
+        self._ctrl: socket.socket | None = None
+        self.network = PYTHON_ONLY  # how the workers are kept off the network (``sandbox``)
+        if hasattr(store, "freeze"):
+            store.freeze()  # read-only from here on, in this process and in every fork
+        self._start_zygote()
+        self._top_up()
+
+    # -- processes --------------------------------------------------------------------------------
+
+    def _start_zygote(self) -> None:
+        if self._ctrl is not None:
+            self._ctrl.close()
+            self._reap_zygote(wait=False)
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        close_in_child = [w.conn.fileno() for w in self._workers.values()]
+        pdeathsig = threading.current_thread() is threading.main_thread()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the zygote: never returns into the caller's code
+            code = 0
+            try:
+                parent_end.close()
+                for fd in close_in_child:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+                _zygote_main(child_end, self.store, self.memory_mb, pdeathsig)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        self._zygote_pid, self._ctrl = pid, parent_end
+        try:
+            (n,) = struct.unpack("!i", _recv_exactly(parent_end, 4))
+            self.network = _recv_exactly(parent_end, n).decode("utf-8")
+        except (OSError, EOFError, struct.error):
+            self.network = PYTHON_ONLY
+
+    def _reap_zygote(self, wait: bool) -> None:
+        pid, self._zygote_pid = self._zygote_pid, None
+        if pid is None:
+            return
+        deadline = time.monotonic() + (5 if wait else 0)
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done or time.monotonic() >= deadline:
+                if not done:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                    except (ProcessLookupError, ChildProcessError):
+                        pass
+                return
+            time.sleep(0.01)
+
+    def _spawn(self) -> _Worker:
+        with self._ctrl_lock:
+            for attempt in (1, 2):
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    socket.send_fds(self._ctrl, [b"w"], [theirs.fileno()])
+                    (pid,) = struct.unpack("!i", _recv_exactly(self._ctrl, 4))
+                    if pid <= 0:
+                        raise OSError("the worker factory could not start a worker")
+                except (OSError, EOFError):
+                    ours.close()
+                    if attempt == 2:
+                        raise
+                    log.warning("the query worker factory is gone; starting a new one")
+                    self._start_zygote()
+                    continue
+                finally:
+                    theirs.close()
+                worker = _Worker(pid, Connection(ours.detach()))
+                with self._lock:
+                    self._workers[pid] = worker
+                return worker
+        raise AssertionError("unreachable")
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.pop(worker.pid, None)
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            worker.conn.close()
+        except OSError:
+            pass
+
+    def _replace(self, worker: _Worker) -> None:
+        self._retire(worker)
+        with self._lock:
+            self._counts["replaced"] += 1
+        self._top_up()
+
+    def _top_up(self) -> None:
+        """Start workers until the pool has ``size`` of them. A worker being started counts
+        (``_starting``), under the same lock as the pool: two threads that replace and top up
+        at once never start more than the pool misses."""
+        while True:
+            with self._lock:
+                if self.closed or len(self._workers) + self._starting >= self.size:
+                    return
+                self._starting += 1
+            try:
+                worker = self._spawn()
+            except Exception:  # the pool is smaller until the next _acquire tops it up
+                log.exception("could not start a query worker")
+                return
+            finally:
+                with self._lock:
+                    self._starting -= 1
+            self._idle.put(worker)
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def _acquire(self, wait: float | None) -> _Worker:
+        self._top_up()
+        try:
+            worker = self._idle.get(timeout=wait) if wait else self._idle.get()
+        except queue.Empty:
+            with self._lock:
+                self._counts["busy_refusals"] += 1
+            raise QueryBusy(wait or 0) from None
+        with self._lock:
+            self._busy += 1
+        return worker
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        with self._lock:
+            self._busy -= 1
+        worn = (worker.served >= self.max_queries
+                or (self.memory_mb and worker.rss_grown_kb > self.memory_mb * 512))
+        if healthy and not worn and not self.closed:
+            self._idle.put(worker)
+        else:
+            self._replace(worker)
+
+    def run(self, sparql: str, default_graph_uris=(), named_graph_uris=(), timeout: float | None = DEFAULT_TIMEOUT,
+            max_rows: int | None = DEFAULT_MAX_ROWS, max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[QueryResult, bool]:
+        """Run one query in a worker: (result, truncated). Raises QueryError (the query is
+        wrong or refused), QueryUnavailable (time limit, no free worker, worker lost)."""
+        request = ("query", sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None,
+                   max_bytes or None)
+        return _decode(self._roundtrip(request, timeout, "query"))
+
+    def call(self, name: str, args: tuple = (), timeout: float | None = DEFAULT_TIMEOUT):
+        """Run the registered task ``name`` (see ``task``) with ``args`` in a worker, within
+        ``timeout`` seconds; returns what it returns. Raises QueryUnavailable like ``run``."""
+        if name not in _TASKS:
+            raise LookupError(f"{name!r} is not a registered task")
+        return self._roundtrip(("call", name, tuple(args)), timeout, "request")
+
+    def _roundtrip(self, request: tuple, timeout: float | None, what: str):
+        if self.closed:
+            raise WorkerLost("the service is shutting down")
+        timeout = timeout or None
+        worker = self._acquire(timeout)
+        healthy = False
+        try:
+            with self._lock:
+                self._counts["queries"] += 1
+            try:
+                worker.conn.send(request)
+            except (OSError, ValueError):
+                with self._lock:
+                    self._counts["lost"] += 1
+                raise WorkerLost("the worker stopped") from None
+            if timeout is not None and not worker.conn.poll(timeout):
+                with self._lock:
+                    self._counts["timeouts"] += 1
+                raise QueryTimeout(timeout, what)
+            try:
+                reply = worker.conn.recv()
+                worker.rss_grown_kb = worker.conn.recv()
+            except (EOFError, OSError):
+                with self._lock:
+                    self._counts["lost"] += 1
+                raise WorkerLost(f"the worker stopped (the {what} may have needed too much memory)") from None
+            worker.served += 1
+            healthy = True
+        finally:
+            self._release(worker, healthy)
+        status, payload = reply
+        if status == "ok":
+            return payload
+        if status == "query-error":
+            raise payload
+        if status == "memory":
+            raise WorkerLost(payload)
+        raise RuntimeError(f"worker failed: {payload}")
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def busy(self) -> int:
+        with self._lock:
+            return self._busy
+
+    def stats(self) -> ExecutorStats:
+        with self._lock:
+            return ExecutorStats(workers=len(self._workers), busy=self._busy, idle=self._idle.qsize(),
+                                 pids=sorted(self._workers), **self._counts)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with self._lock:
+            workers = list(self._workers.values())
+        for w in workers:
+            self._retire(w)
+        if self._ctrl is not None:
+            self._ctrl.close()
+        self._reap_zygote(wait=True)
+
+
+# -- one pool per store ------------------------------------------------------------------------------
+
+_executors: dict[tuple, QueryExecutor] = {}
+_registry_lock = threading.Lock()
+
+
+def supports_workers(store) -> bool:
+    from .local import MemoryStore, OxigraphStore
+
+    return hasattr(os, "fork") and hasattr(socket, "send_fds") and isinstance(store, (MemoryStore, OxigraphStore))
+
+
+def executor_for(store, workers: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
+                 warmup: Callable[[], object] | None = None) -> QueryExecutor | None:
+    """The pool of this store (started on first use); None when queries run in the calling thread
+    (``workers == 0``, a store that is not embedded, no ``fork``). ``warmup`` runs in this
+    process before a new pool forks, so that what it builds (e.g. the checker) is inherited."""
+    if workers == 0 or not supports_workers(store):
+        return None
+    key = (id(store), workers or default_workers(), memory_mb or None)
+    with _registry_lock:
+        ex = _executors.get(key)
+        if ex is None or ex.closed or ex.store is not store:
+            if warmup is not None:
+                try:
+                    warmup()
+                except Exception:  # the workers build it themselves then
+                    log.exception("warming up before starting the query workers failed")
+            ex = QueryExecutor(store, workers, memory_mb)
+            _executors[key] = ex
+        return ex
+
+
+def execute(store, sparql: str, default_graph_uris=(), named_graph_uris=(), *, timeout: float | None = DEFAULT_TIMEOUT,
+            max_rows: int | None = DEFAULT_MAX_ROWS, max_bytes: int | None = DEFAULT_MAX_BYTES, workers: int | None = None,
+            memory_mb: int | None = DEFAULT_MEMORY_MB, warmup: Callable[[], object] | None = None) -> tuple[QueryResult, bool]:
+    """Run ``sparql`` on ``store`` within the limits: (result, truncated)."""
+    ex = executor_for(store, workers, memory_mb, warmup)
+    if ex is not None:
+        return ex.run(sparql, default_graph_uris, named_graph_uris, timeout, max_rows, max_bytes)
+    try:
+        return _query_capped(store, sparql, list(default_graph_uris), list(named_graph_uris), max_rows or None,
+                             max_bytes or None)
+    except RecursionError:
+        raise NestedTooDeeply("the query is nested too deeply to be processed") from None
+
+
+def call(store, fn: Callable, args: tuple = (), *, timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None,
+         memory_mb: int | None = DEFAULT_MEMORY_MB, warmup: Callable[[], object] | None = None):
+    """Run the task ``fn`` (registered with ``task``) with ``args`` in a worker of ``store``'s pool
+    within ``timeout`` seconds — or in the calling thread when there is no pool."""
+    ex = executor_for(store, workers, memory_mb, warmup)
+    if ex is None:
+        try:
+            return fn(*args)
+        except RecursionError:
+            raise NestedTooDeeply("the request is nested too deeply to be processed") from None
+    return ex.call(task_name(fn), args, timeout)
+
+
+def shutdown() -> None:
+    with _registry_lock:
+        executors = list(_executors.values())
+        _executors.clear()
+    for ex in executors:
+        try:
+            ex.close()
+        except Exception:
+            pass
+
+
+atexit.register(shutdown)

@@ -75,7 +75,7 @@ NEW_ORG = "https://w3id.org/cloudkader/id/org/test-nieuw"
 
 def test_knowledge_artefact_rebuilds_when_a_source_changes(sources):
     build = sources / "build"
-    corpus.build(build)
+    knowledge.build(build)
     artefact = build / knowledge.ARTEFACT
     assert artefact.is_file()  # `cloudkader build` writes it beside corpus.nq
     before = artefact.read_bytes()
@@ -93,7 +93,7 @@ def test_knowledge_artefact_rebuilds_when_a_source_changes(sources):
 
 def test_an_artefact_with_another_key_or_broken_is_never_used(sources, monkeypatch):
     build = sources / "build"
-    corpus.build(build)
+    knowledge.build(build)
     artefact = build / knowledge.ARTEFACT
     good = knowledge.compiled(build)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
+from ..knowledge.compiled import Vocabulary
 from ..terms.namespaces import CKD
 
 MEDIA_TYPES = {
@@ -247,16 +248,6 @@ def _check_unicode(graph: Graph, origin: str) -> Graph:
                 except UnicodeEncodeError:
                     raise DescriptionError(f"{origin}: a datatype IRI that is not Unicode text (a lone surrogate)") from None
     return graph
-
-
-@dataclass
-class Vocabulary:
-    """What a description may refer to: the declared terms and the known individuals."""
-
-    terms: set[str]  # every IRI declared in the ontology
-    organisations: set[str]  # organisation IRIs in the corpus
-    organisation_classes: set[str]  # ckd:Organisation and its subclasses
-    data_categories: set[str]
 
 
 def check(graph: Graph, vocab: Vocabulary, origin: str = "<input>") -> list[URIRef]:

@@ -51,9 +51,9 @@ def cmd_query(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from ..knowledge import corpus
+    from ..knowledge import compiled
 
-    path = corpus.build()
+    path = compiled.build()
     print(f"built {path}")
     return EXIT_OK
 

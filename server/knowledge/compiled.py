@@ -22,14 +22,24 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from ..checks.description import Vocabulary
 from ..terms.namespaces import CKD, GRAPH, sparql_prologue
 from ..stores.local import Store
+from . import corpus
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_FORMAT_VERSION = "1"
 ARTEFACT = "knowledge.pickle"
+
+
+@dataclass
+class Vocabulary:
+    """What a description may refer to: the declared terms and the known individuals."""
+
+    terms: set[str]  # every IRI declared in the ontology
+    organisations: set[str]  # organisation IRIs in the corpus
+    organisation_classes: set[str]  # ckd:Organisation and its subclasses
+    data_categories: set[str]
 
 
 @dataclass
@@ -232,10 +242,10 @@ def superclasses_of_class(superclasses: dict[str, set[str]], cls: str) -> set[st
 
 
 def code_digest() -> str:
-    """What the artefact's layout depends on besides the corpus: this module and the Vocabulary."""
+    """What the artefact's layout depends on besides the corpus: this module (which holds the
+    Vocabulary too)."""
     h = hashlib.sha256(KNOWLEDGE_FORMAT_VERSION.encode())
-    for module in (__file__, Path(__file__).parents[1] / "checks" / "description.py"):
-        h.update(Path(module).read_bytes())
+    h.update(Path(__file__).read_bytes())
     return h.hexdigest()
 
 
@@ -258,6 +268,14 @@ def _read_artefact(path: Path, key: dict) -> Knowledge | None:
     return k if isinstance(k, Knowledge) else None
 
 
+def build(target: Path | None = None) -> Path:
+    """``cloudkader build``: the compiled corpus and, beside it, the checks' Knowledge, so that a
+    start reads it instead of querying."""
+    nquads = corpus.build(target)
+    build_artefact(nquads)
+    return nquads
+
+
 def build_artefact(nquads: Path) -> Knowledge:
     """Read the Knowledge from the compiled corpus at ``nquads`` (through an embedded pyoxigraph
     store: the fastest to load) and write it beside it."""
@@ -278,8 +296,6 @@ def compiled(target: Path | None = None) -> Knowledge:
     """The Knowledge of the current corpus: from the artefact when its key matches the compiled
     corpus' digest and this code, else rebuilt (the corpus first, if a source changed)."""
     import fcntl
-
-    from . import corpus
 
     nquads = corpus.compiled_corpus_path(target)
     key = {"corpus": _corpus_digest(nquads), "code": code_digest()}

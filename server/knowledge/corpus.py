@@ -160,10 +160,6 @@ def build(target: Path | None = None) -> Path:
     ds.serialize(tmp, format="nquads", encoding="utf-8")
     tmp.replace(nq)
     (target / "stamp.json").write_text(json.dumps({"digest": digest}), encoding="utf-8")
-    # the checks' Knowledge, compiled too, so that a start reads it instead of querying
-    from .compiled import build_artefact
-
-    build_artefact(nq)
     log.info("built corpus: %s", nq)
     return nq
 

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .main import EXIT_OK, EXIT_UNDETERMINED, EXIT_VIOLATIONS, CliError, _EXTRA_COMMANDS
+from .common import EXIT_OK, EXIT_UNDETERMINED, EXIT_VIOLATIONS, CliError
 
 
 def _existing_file(name: str) -> Path:
@@ -198,6 +198,3 @@ def register(sub) -> None:
     v.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="accepted for compatibility; the engine uses the cores itself")
     v.set_defaults(func=cmd_validate)
-
-
-_EXTRA_COMMANDS.append(register)

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .main import EXIT_OK, CliError, _EXTRA_COMMANDS
+from .common import EXIT_OK, CliError
 
 _REL_NL = {
     "equivalent": "is gelijkwaardig aan",
@@ -221,6 +221,3 @@ def register(sub) -> None:
     o.add_argument("--oscal-dir", metavar="DIR", help="with --format oscal: write one file per framework pair into DIR")
     o.add_argument("--store", default="memory", help="memory (default), oxigraph[:PATH] or sparql:URL")
     o.set_defaults(func=cmd_overlaps)
-
-
-_EXTRA_COMMANDS.append(register)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .main import EXIT_OK, CliError, _EXTRA_COMMANDS
+from .common import EXIT_OK, CliError
 
 THREADS = 8
 GRAPH_FORMATS = {".nt": "nt", ".ttl": "turtle", ".turtle": "turtle", ".rdf": "xml", ".owl": "xml",
@@ -209,6 +209,3 @@ def _option_type(lim):
 
     parse.__name__ = lim.option.lstrip("-")
     return parse
-
-
-_EXTRA_COMMANDS.append(register)

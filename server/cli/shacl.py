@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .main import EXIT_OK, EXIT_VIOLATIONS, CliError, _EXTRA_COMMANDS
+from .common import EXIT_OK, EXIT_VIOLATIONS, CliError
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
            ".xml": "xml", ".n3": "n3", ".trig": "trig", ".nq": "nquads"}
@@ -120,6 +120,3 @@ def register(sub) -> None:
     s.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"],
                    help="shacl (default: the Rust engine, SHACL Core only) or pyshacl (the reference)")
     s.set_defaults(func=cmd_shacl)
-
-
-_EXTRA_COMMANDS.append(register)

@@ -13,8 +13,7 @@ from .checks.validation import Checker, ServiceReport, applicable_json, validati
 from .knowledge.compiled import compiled as compiled_knowledge
 
 
-@lru_cache(maxsize=None)
-def get_knowledge(store_spec: str = "memory"):
+def get_knowledge():
     """What the checks know about the corpus. Every store holds the same compiled corpus, so
     this is the compiled artefact (``build/knowledge.pickle``, rebuilt when stale) whatever the
     store: no SPARQL at start-up. ``knowledge.load(store)`` reads the same from a store; the
@@ -29,12 +28,12 @@ def _compiled_knowledge():
 
 
 @lru_cache(maxsize=None)
-def get_checker(store_spec: str = "memory", engine: str = "shacl") -> Checker:
-    return Checker(get_knowledge(store_spec), engine)
+def get_checker(engine: str = "shacl") -> Checker:
+    return Checker(get_knowledge(), engine)
 
 
-def read_description(data: bytes | str, fmt: str, origin: str, store_spec: str = "memory") -> desc_mod.Description:
-    return desc_mod.read(data, fmt, get_checker(store_spec).k.vocabulary, origin)
+def read_description(data: bytes | str, fmt: str, origin: str) -> desc_mod.Description:
+    return desc_mod.read(data, fmt, get_knowledge().vocabulary, origin)
 
 
 def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
@@ -48,20 +47,19 @@ def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
     return desc_mod.Description(g, services, ", ".join(d.origin for d in descriptions))
 
 
-def applicable(d: desc_mod.Description, store_spec: str = "memory", engine: str = "shacl") -> dict:
-    reports, _ = get_checker(store_spec, engine).check(d, want_validation=False)
+def applicable(d: desc_mod.Description, engine: str = "shacl") -> dict:
+    reports, _ = get_checker(engine).check(d, want_validation=False)
     return applicable_json(reports)
 
 
-def validate(d: desc_mod.Description, frameworks: set[str] | None = None, store_spec: str = "memory",
-             engine: str = "shacl") -> tuple[dict, Graph, list[ServiceReport]]:
-    reports, graph = get_checker(store_spec, engine).check(d, frameworks=frameworks, want_applicable=False)
+def validate(d: desc_mod.Description, frameworks: set[str] | None = None, engine: str = "shacl") -> tuple[dict, Graph, list[ServiceReport]]:
+    reports, graph = get_checker(engine).check(d, frameworks=frameworks, want_applicable=False)
     return validation_json(reports), graph, reports
 
 
-def framework_iris(keys: list[str], store_spec: str = "memory") -> set[str]:
+def framework_iris(keys: list[str]) -> set[str]:
     """Framework IRIs for keys (rijk, tk, …); raises KeyError naming an unknown key."""
-    k = get_checker(store_spec).k
+    k = get_checker().k
     by_key = {fw.key: iri for iri, fw in k.frameworks.items()}
     out = set()
     for key in keys:

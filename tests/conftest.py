@@ -31,7 +31,7 @@ def store():
 def checker():
     from cloudkader.core import get_checker
 
-    return get_checker("memory")
+    return get_checker()
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ def descriptions():
 
 @pytest.fixture(scope="module")
 def engines():
-    k = core.get_knowledge("memory")
+    k = core.get_knowledge()
     return Checker(k, "shacl"), Checker(k, "pyshacl")
 
 

@@ -113,7 +113,7 @@ FORMATS = ["turtle", "json-ld", "nt"]
 def vocab():
     from cloudkader.core import get_checker
 
-    return get_checker("memory").k.vocabulary
+    return get_checker().k.vocabulary
 
 
 def _read(data, fmt, vocab):

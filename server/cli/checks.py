@@ -30,7 +30,7 @@ def _read(args):
         except OSError as exc:
             raise CliError(f"{path}: cannot read: {exc.strerror}") from None
         try:
-            descs.append(core.read_description(data, format_for_filename(path.name), str(path), args.store))
+            descs.append(core.read_description(data, format_for_filename(path.name), str(path)))
         except DescriptionError as exc:
             raise CliError(str(exc)) from None
     return core.merge(descs)
@@ -49,7 +49,7 @@ def _checker(args):
 
     extra = getattr(args, "shapes", None)
     if not extra:
-        return core.get_checker(args.store, args.engine)
+        return core.get_checker(args.engine)
     from rdflib import Graph
 
     from ..checks.validation import Checker
@@ -58,7 +58,7 @@ def _checker(args):
     shapes = Graph()
     for name in extra:
         read_graph(name, shapes)
-    return Checker(core.get_knowledge(args.store), args.engine, shapes)
+    return Checker(core.get_knowledge(), args.engine, shapes)
 
 
 def cmd_applicable(args) -> int:
@@ -91,7 +91,7 @@ def cmd_validate(args) -> int:
     from ..checks.description import DescriptionError
 
     try:
-        frameworks = core.framework_iris(args.framework, args.store) if args.framework else None
+        frameworks = core.framework_iris(args.framework) if args.framework else None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
     checker = _checker(args)
@@ -179,7 +179,9 @@ def register(sub) -> None:
     a = sub.add_parser("applicable", help="frameworks in scope and provisions that apply, per service")
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("--format", default="text", choices=["text", "json"])
-    a.add_argument("--store", default="memory")
+    a.add_argument("--store", default="memory",
+                   help="accepted for symmetry with query/serve; the checks read the compiled corpus, "
+                        "the same in every store")
     a.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     a.set_defaults(func=cmd_applicable)
 
@@ -193,7 +195,9 @@ def register(sub) -> None:
     v.add_argument("--framework", action="append", default=[], metavar="KEY")
     v.add_argument("--shapes", action="append", default=[], metavar="EXTRA", help=SHAPES_HELP)
     v.add_argument("--format", default="text", choices=["text", "json", "turtle", "json-ld"])
-    v.add_argument("--store", default="memory")
+    v.add_argument("--store", default="memory",
+                   help="accepted for symmetry with query/serve; the checks read the compiled corpus, "
+                        "the same in every store")
     v.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     v.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="accepted for compatibility; the engine uses the cores itself")

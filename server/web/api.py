@@ -106,20 +106,20 @@ def _read_body() -> tuple[bytes, str]:
 
 
 @query_executor.task
-def check_task(kind: str, data: bytes, fmt: str, store_spec: str, frameworks, answer: str,
+def check_task(kind: str, data: bytes, fmt: str, frameworks, answer: str,
                max_services: int) -> tuple[int, object]:
     """Read the description and answer ``/validate`` or ``/applicable``: (200, answer) or
     (status, message). Runs in a worker process (or in the server thread without workers)."""
     try:
-        desc = core.read_description(data, fmt, "request body", store_spec)
+        desc = core.read_description(data, fmt, "request body")
     except DescriptionError as exc:
         return 400, str(exc)
     if max_services and len(desc.services) > max_services:
         return 413, (f"too many services in one request: {len(desc.services)}, the limit is {max_services}; "
                      "send them in several requests")
     if kind == "applicable":
-        return 200, core.applicable(desc, store_spec)
-    result, graph, _reports = core.validate(desc, frameworks, store_spec)
+        return 200, core.applicable(desc)
+    result, graph, _reports = core.validate(desc, frameworks)
     if answer == JSON:
         return 200, result
     return 200, graph.serialize(format="turtle" if answer == "text/turtle" else "json-ld")
@@ -134,7 +134,7 @@ def _check(kind: str, frameworks=None, answer: str = JSON):
     max_services = int(current_app.config.get("CLOUDKADER_MAX_SERVICES") or 0)
     try:
         status, payload = query_executor.call(get_store(spec), check_task,
-                                              (kind, data, fmt, spec, frameworks, answer, max_services),
+                                              (kind, data, fmt, frameworks, answer, max_services),
                                               **check_limits())
     except query_executor.QueryUnavailable as exc:
         raise ApiError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
@@ -167,7 +167,7 @@ def validate():
     answer = _negotiate(VALIDATE_TYPES, VALIDATE_FORMATS)
     keys = [k for k in request.args.getlist("framework") if k]
     try:
-        frameworks = core.framework_iris(keys, _store_spec()) if keys else None
+        frameworks = core.framework_iris(keys) if keys else None
     except KeyError as exc:
         raise ApiError(400, exc.args[0]) from None
     payload = _check("validate", frameworks, answer)

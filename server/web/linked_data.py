@@ -547,8 +547,8 @@ def _register_report_for(spec: str) -> RegisterReport:
         if not services:
             return RegisterReport([], {}, {})
         desc = Description(graph, services, "register")
-        applicable = core.applicable(desc, spec)
-        validation, _graph, _reports = core.validate(desc, None, spec)
+        applicable = core.applicable(desc)
+        validation, _graph, _reports = core.validate(desc)
     except Exception as exc:  # the pages must still render; say what went wrong
         log.exception("checking the register failed")
         return RegisterReport([], {}, {}, error=f"{type(exc).__name__}: {exc}")

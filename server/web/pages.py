@@ -235,7 +235,7 @@ def organisation_scopes(iri: str) -> list[dict]:
     from ..checks.enrichment import scopes_for
 
     try:
-        k = core.get_checker(ld.store_spec()).k
+        k = core.get_knowledge()
         scopes = scopes_for(k, Graph(), URIRef(iri))
     except Exception:  # a page must not fail on this
         return []
@@ -568,10 +568,9 @@ def check():
     result = None
     status, headers = 200, {}
     if not problems:
-        spec = ld.store_spec()
         origin = "formulier" if current_lang() == "nl" else "form"
         try:  # in a query worker, under the limits of /validate (time, memory)
-            svc_app, svc_val, problem = query_executor.call(the_store(), form_check_task, (turtle, origin, spec),
+            svc_app, svc_val, problem = query_executor.call(the_store(), form_check_task, (turtle, origin),
                                                             **check_limits())
         except query_executor.QueryUnavailable as exc:
             problems.append(exc.message)
@@ -591,14 +590,14 @@ def check():
 
 
 @query_executor.task
-def form_check_task(turtle: str, origin: str, spec: str):
+def form_check_task(turtle: str, origin: str):
     """The check of the web form, in a query worker: (applicability, validation, problem)."""
     try:
-        desc = core.read_description(turtle, "turtle", origin, spec)
+        desc = core.read_description(turtle, "turtle", origin)
     except DescriptionError as exc:
         return None, None, str(exc)
-    applicable = core.applicable(desc, spec)
-    validation, _graph, _reports = core.validate(desc, None, spec)
+    applicable = core.applicable(desc)
+    validation, _graph, _reports = core.validate(desc)
     return (applicable["services"][0] if applicable["services"] else None,
             validation["services"][0] if validation["services"] else None, None)
 

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, render_template_string, request
@@ -38,7 +37,7 @@ def query_limits(app: Flask | None = None) -> dict:
             "max_bytes": int(cfg.get("CLOUDKADER_MAX_ANSWER_BYTES") or 0) or None,
             "workers": int(cfg.get("CLOUDKADER_QUERY_WORKERS", query_executor.default_workers())),
             "memory_mb": int(cfg.get("CLOUDKADER_QUERY_MEMORY_MB") or 0) or None,
-            "warmup": functools.partial(warm_up, cfg.get("CLOUDKADER_STORE", "memory"))}
+            "warmup": warm_up}
 
 
 def check_limits(app: Flask | None = None) -> dict:
@@ -55,15 +54,15 @@ WARM_UP_SERVICE = """@prefix ckd: <https://w3id.org/cloudkader/def#> .
 """
 
 
-def warm_up(store_spec: str) -> None:
+def warm_up() -> None:
     """Build what the workers need — the checker and what its first check compiles — in the
     server process before they fork, so that every worker starts warm."""
     from .. import core
 
-    core.get_checker(store_spec)
-    desc = core.read_description(WARM_UP_SERVICE, "turtle", "warm-up", store_spec)
-    core.validate(desc, None, store_spec)
-    core.applicable(desc, store_spec)
+    core.get_checker()
+    desc = core.read_description(WARM_UP_SERVICE, "turtle", "warm-up")
+    core.validate(desc)
+    core.applicable(desc)
 
 
 # -- headers ------------------------------------------------------------------------------------------

@@ -312,8 +312,7 @@ def overlap_client(monkeypatch, store):
     from cloudkader import core
     from cloudkader.stores.local import MemoryStore
     from cloudkader.web import create_app
-    from cloudkader.web import linked_data as ld
-    from cloudkader.web import pages
+    from cloudkader.web import corpus_view, docs, pages, register_report
 
     ds = Dataset(default_union=True)
     for q in store.dataset.quads((None, None, None, None)):
@@ -337,8 +336,10 @@ def overlap_client(monkeypatch, store):
     def fake_get_store(spec="memory"):
         return test_store if spec == OVERLAP_SPEC else real(spec)
 
-    for module in (ld, pages, core):
-        monkeypatch.setattr(module, "get_store", fake_get_store)
+    # every module of the web layer that opens the store by name (``from … import get_store``)
+    for module in (corpus_view, register_report, docs, pages, core):
+        if hasattr(module, "get_store"):
+            monkeypatch.setattr(module, "get_store", fake_get_store)
     # (what the caches keep for OVERLAP_SPEC stays there: no other test uses that name)
     return create_app(OVERLAP_SPEC).test_client()
 

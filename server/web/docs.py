@@ -19,7 +19,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..terms.namespaces import CKD, ONTOLOGY_IRI
-from . import linked_data as ld
+from ..knowledge.app_state import get_store
+from ..terms.namespaces import GRAPH
+from .corpus_view import store_spec
+from .resources import _bind, serialize
+from .corpus_view import qname
+from .resources import format_links, local_href
 
 VANN = "http://purl.org/vocab/vann/"
 CKD_NS = str(CKD)
@@ -110,7 +115,7 @@ class _Builder:
         labels = _lang_map(self.g, iri, RDFS.label) or _lang_map(self.g, iri, SKOS.prefLabel)
         if labels:
             return labels.get(self.lang) or labels.get("nl") or labels.get("en") or next(iter(labels.values()))
-        return ld.qname(str(iri))
+        return qname(str(iri))
 
     def ref(self, node) -> Markup:
         if isinstance(node, URIRef):
@@ -118,9 +123,9 @@ class _Builder:
             if s.startswith(CKD_NS):
                 local = s[len(CKD_NS):]
                 return Markup(f'<a href="#{escape(local)}" title="{escape(s)}">{escape(self.label(node))}</a>')
-            target = ld.local_href(s) if s.startswith("https://w3id.org/cloudkader/") else s
+            target = local_href(s) if s.startswith("https://w3id.org/cloudkader/") else s
             cls = "" if s.startswith("https://w3id.org/cloudkader/") else ' class="external"'
-            text = ld.qname(s)
+            text = qname(s)
             if text == s:
                 text = self.label(node)
             return Markup(f'<a href="{escape(target)}"{cls} title="{escape(s)}">{escape(text)}</a>')
@@ -304,10 +309,28 @@ _LOCK = threading.Lock()
 
 @lru_cache(maxsize=None)
 def _model(spec: str, lang: str) -> dict:
-    return build(ld._ontology_graph(spec), lang)
+    return build(_ontology_graph(spec), lang)
 
 
 def ontology_html(spec: str, lang: str) -> str:
     with _LOCK:
         model = _model(spec, lang)
-    return render_template("ontology.html", lang=lang, formats=ld.format_links("/def"), **model)
+    return render_template("ontology.html", lang=lang, formats=format_links("/def"), **model)
+
+
+@lru_cache(maxsize=None)
+def _ontology_graph(spec: str) -> Graph:
+    res = get_store(spec).query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH.ontology}> {{ ?s ?p ?o }} }}")
+    g_ = Graph()
+    for tr in res.graph or ():
+        g_.add(tr)
+    return _bind(g_)
+
+
+@lru_cache(maxsize=None)
+def _ontology_serialized(spec: str, fmt: str) -> tuple[str, str]:
+    return serialize(_ontology_graph(spec), fmt)
+
+
+def ontology_graph() -> Graph:
+    return _ontology_graph(store_spec())

@@ -18,8 +18,9 @@ from __future__ import annotations
 from flask import request
 from ..terms.namespaces import GRAPH
 from .data_formats import alternates, data_response, fail, sort_spec, url_with, wanted_format
-from .linked_data import corpus_view, register_report, select, the_store
 from .pages import bp, framework_info, html, lbl, local, shown_severity
+from .corpus_view import corpus_view, select, the_store
+from .register_report import register_report
 
 REGISTER_SORTS = ["service", "organisation", "ministry", "status", "provider", "provisions", "violations", "warnings"]
 REGISTER_COLUMNS = ["service", "label", "organisations", "ministries", "status", "providers", "platforms", "deployment",

@@ -12,8 +12,9 @@ from rdflib import URIRef
 
 from ..knowledge import overlaps
 from .data_formats import alternates, data_response, wanted_format
-from .linked_data import corpus_view, current_lang, select, t, the_store
 from .pages import bp, html, lbl, local, overlap_row
+from .corpus_view import corpus_view, select, the_store
+from .i18n import current_lang, t
 
 SYMBOLS = {"equivalent": "=", "subset-of": "⊂", "superset-of": "⊃", "intersects-with": "∩", "contrary": "≠"}
 """The relation symbols of the command line's matrix (``cli_overlaps``)."""

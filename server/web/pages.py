@@ -24,13 +24,15 @@ from ..stores import query_executor
 from ..knowledge.app_state import get_store
 from ..checks.description import DescriptionError
 from ..terms.namespaces import CKD, COUNTRY, GRAPH, ID, ORG
-from . import linked_data as ld
-from .linked_data import corpus_view, current_lang, register_report, select, t, the_store
 from .security import check_limits
+from .corpus_view import OverlapView, ProvisionView, _order_key, _view_for, corpus_view, select, store_spec, the_store
+from .i18n import add_security_headers, current_lang, t
+from .register_report import register_report
+from .resources import format_links, href, incoming, inject_helpers, property_rows
 
 bp = Blueprint("pages", __name__)
-bp.after_request(ld.add_security_headers)
-bp.context_processor(ld.inject_helpers)
+bp.after_request(add_security_headers)
+bp.context_processor(inject_helpers)
 
 EX = Namespace("https://example.org/cloudkader/")
 CKD_NS = str(CKD)
@@ -77,10 +79,10 @@ def modality_badge(iri: str | None) -> Markup:
 # Provision summaries shared by several pages
 
 
-def provision_summary(p: ld.ProvisionView) -> dict:
+def provision_summary(p: ProvisionView) -> dict:
     lang = current_lang()
     return {
-        "iri": p.iri, "href": ld.href(p.iri), "label": lbl(p.iri), "number": p.number,
+        "iri": p.iri, "href": href(p.iri), "label": lbl(p.iri), "number": p.number,
         "texts": p.texts, "without_text": p.without_text, "modality": p.modality,
         "kinds": [lbl(k) for k in p.kinds], "heading": p.heading("nl"),
         "framework": p.framework, "framework_label": lbl(p.framework),
@@ -88,7 +90,7 @@ def provision_summary(p: ld.ProvisionView) -> dict:
     }
 
 
-def group_by_heading(provs: list[ld.ProvisionView]) -> list[dict]:
+def group_by_heading(provs: list[ProvisionView]) -> list[dict]:
     groups: list[dict] = []
     index: dict[str, dict] = {}
     for p in provs:
@@ -196,7 +198,7 @@ def framework(key: str):
     if not iri:
         return html("not_found.html", status=404, iri=key, message=f"{t('not_found')}: {key}")
     return html("framework.html", fw=framework_info(iri), groups=group_by_heading(view.provisions_of(iri)),
-                formats=ld.format_links(f"/id/{key}"), browser=True)
+                formats=format_links(f"/id/{key}"), browser=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,12 +212,12 @@ def render_resource(iri: str, about: Graph, store) -> str:
     if iri in view.frameworks.values():
         key = view.framework_key(iri)
         return render("framework.html", fw=framework_info(iri, about), groups=group_by_heading(view.provisions_of(iri)),
-                      formats=ld.format_links(f"/id/{key}"), browser=False, rows=ld.property_rows(about, URIRef(iri)))
+                      formats=format_links(f"/id/{key}"), browser=False, rows=property_rows(about, URIRef(iri)))
     types = view.types.get(iri, set())
     if str(CKD.Theme) in types:
         return theme_page(iri, about)
-    common = dict(iri=iri, title=lbl(iri), rows=ld.property_rows(about, URIRef(iri)),
-                  incoming=ld.incoming(store, iri), formats=ld.format_links("/id/" + iri[len(str(ID)):]),
+    common = dict(iri=iri, title=lbl(iri), rows=property_rows(about, URIRef(iri)),
+                  incoming=incoming(store, iri), formats=format_links("/id/" + iri[len(str(ID)):]),
                   types=[lbl(x) for x in sorted(types) if x.startswith(CKD_NS)],
                   definition=view.definition(iri, current_lang()))
     if str(CKD.CloudService) in types and iri in view.register_services:
@@ -224,7 +226,7 @@ def render_resource(iri: str, about: Graph, store) -> str:
         return render("resource.html", service_check=check_result_groups(svc.get("applicable"), svc.get("validation")),
                       register_error=rep.error, **common)
     if str(CKD.Organisation) in types:
-        concerning = [provision_summary(p) for p in sorted(view.provisions.values(), key=ld._order_key)
+        concerning = [provision_summary(p) for p in sorted(view.provisions.values(), key=_order_key)
                       if URIRef(iri) in p.facts.get("organisation", [])]
         return render("resource.html", concerning=concerning, org_scopes=organisation_scopes(iri), **common)
     return render("resource.html", **common)
@@ -275,7 +277,7 @@ def provision_page(iri: str, about: Graph, store) -> str:
               for s in view.shapes.get(iri, [])]
     conditions = [{"shape": c["shape"], "reason": c["reason"].get(lang) or c["reason"].get("nl", "")}
                   for c in view.conditions.get(iri, [])]
-    parts = [provision_summary(q) for q in sorted(view.provisions.values(), key=ld._order_key)
+    parts = [provision_summary(q) for q in sorted(view.provisions.values(), key=_order_key)
              if node in q.facts.get("part_of", [])]
     rep = register_report()
     services = rep.applicable_by_provision.get(iri, [])
@@ -289,8 +291,8 @@ def provision_page(iri: str, about: Graph, store) -> str:
         "provision.html", p=p, summary=provision_summary(p), source=source, source_file=p.source_file,
         comment=comments.get(lang) or comments.get("nl", ""), products=products, overlaps=overlaps,
         no_counterparts=no_counterparts, shapes=shapes, conditions=conditions, parts=parts,
-        services=service_rows, register_error=rep.error, rows=ld.property_rows(about, node),
-        incoming=ld.incoming(store, iri), formats=ld.format_links("/id/" + p.key),
+        services=service_rows, register_error=rep.error, rows=property_rows(about, node),
+        incoming=incoming(store, iri), formats=format_links("/id/" + p.key),
         fw_key=view.framework_key(p.framework),
     )
 
@@ -298,8 +300,8 @@ def provision_page(iri: str, about: Graph, store) -> str:
 def theme_page(iri: str, about: Graph) -> str:
     view = corpus_view()
     slug = next((s for s, i in view.themes.items() if i == iri), local(iri))
-    return render("theme.html", **theme_context(slug, iri), rows=ld.property_rows(about, URIRef(iri)),
-                  formats=ld.format_links("/id/" + iri[len(str(ID)):]))
+    return render("theme.html", **theme_context(slug, iri), rows=property_rows(about, URIRef(iri)),
+                  formats=format_links("/id/" + iri[len(str(ID)):]))
 
 
 def theme_context(slug: str, iri: str) -> dict:
@@ -316,7 +318,7 @@ def theme_context(slug: str, iri: str) -> dict:
             "by_fw": by_fw, "overlaps": overlaps, "broader": broader}
 
 
-def overlap_row(ov: ld.OverlapView) -> dict:
+def overlap_row(ov: OverlapView) -> dict:
     view = corpus_view()
     lang = current_lang()
     sp, tp = view.provisions.get(ov.source), view.provisions.get(ov.target)
@@ -346,7 +348,7 @@ _FORM_LOCK = threading.Lock()
 @lru_cache(maxsize=None)
 def _form_vocab(spec: str, lang: str) -> dict:
     store = get_store(spec)
-    view = ld._view_for(spec)
+    view = _view_for(spec)
 
     def label(iri):
         return view.label(iri, lang)
@@ -414,9 +416,9 @@ def _form_vocab(spec: str, lang: str) -> dict:
 
 
 def form_vocab() -> dict:
-    ld.corpus_view()  # built under its own lock first
+    corpus_view()  # built under its own lock first
     with _FORM_LOCK:
-        return _form_vocab(ld.store_spec(), current_lang())
+        return _form_vocab(store_spec(), current_lang())
 
 
 FORM_FIELDS = ("org", "deployment", "servicemodel", "jurisdiction", "location", "data", "product", "measure", "exitpart", "system")
@@ -519,9 +521,9 @@ def check_result_groups(applicable: dict | None, validation: dict | None) -> dic
             frameworks.append(fw)
         pv = view.provisions.get(p["provision"])
         fw["provisions"].append({
-            "iri": p["provision"], "label": lbl(p["provision"]), "href": ld.href(p["provision"]),
+            "iri": p["provision"], "label": lbl(p["provision"]), "href": href(p["provision"]),
             "reason": (p.get("reason_en") if lang == "en" else p.get("reason")) or p.get("reason") or "",
-            "modality": pv.modality if pv else None, "position": ld._order_key(pv) if pv else (float("inf"), (), p["provision"]),
+            "modality": pv.modality if pv else None, "position": _order_key(pv) if pv else (float("inf"), (), p["provision"]),
         })
     for r in (validation or {}).get("results", []):
         fw = index.get(r.get("framework") or "")
@@ -532,7 +534,7 @@ def check_result_groups(applicable: dict | None, validation: dict | None) -> dic
             frameworks.append(fw)
         fw["results"].append({
             "provision": r.get("provision"), "provision_label": lbl(r["provision"]) if r.get("provision") else "",
-            "href": ld.href(r["provision"]) if r.get("provision") else None, "severity": shown_severity(r),
+            "href": href(r["provision"]) if r.get("provision") else None, "severity": shown_severity(r),
             "message": (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or "",
             "path": r.get("path"),
         })
@@ -613,4 +615,4 @@ def overlap_theme(slug: str):
     if not iri:
         return html("not_found.html", status=404, iri=slug, message=f"{t('not_found')}: {slug}")
     return html("theme.html", **theme_context(slug, iri), rows=None,
-                formats=ld.format_links("/id/" + iri[len(str(ID)):]))
+                formats=format_links("/id/" + iri[len(str(ID)):]))

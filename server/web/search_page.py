@@ -13,12 +13,11 @@ import threading
 from flask import request
 from markupsafe import Markup, escape
 
-from . import linked_data as ld
 from . import search_index
 from .data_formats import alternates, data_response, fail, wanted_format
-from .linked_data import corpus_view
 from .listings import chosen, key_of
 from .pages import bp, html, lbl, provision_summary
+from .corpus_view import CorpusView, ProvisionView, _order_key, corpus_view, store_spec
 
 SEARCH_COLUMNS = ["iri", "framework", "number", "label", "modality", "themes", "rank", "text"]
 SORTS = ("relevance", "document")
@@ -27,7 +26,7 @@ _LOCK = threading.Lock()
 _INDEXES: dict[str, tuple[object, search_index.Index]] = {}
 
 
-def provision_documents(view: ld.CorpusView) -> list[tuple[str, list[str]]]:
+def provision_documents(view: CorpusView) -> list[tuple[str, list[str]]]:
     """What is indexed per provision: its labels (both languages), its headings and its verbatim texts."""
     docs = []
     for p in view.provisions.values():
@@ -35,9 +34,9 @@ def provision_documents(view: ld.CorpusView) -> list[tuple[str, list[str]]]:
     return docs
 
 
-def index_for(view: ld.CorpusView) -> search_index.Index:
+def index_for(view: CorpusView) -> search_index.Index:
     """The index of this corpus view, built on first use and rebuilt when the view is."""
-    spec = ld.store_spec()
+    spec = store_spec()
     with _LOCK:
         known = _INDEXES.get(spec)
         if known is None or known[0] is not view:
@@ -75,7 +74,7 @@ def search(suffix: str | None = None):
     if q:
         mode, hits, wanted = search_index.search(index_for(view), q)
 
-    def keep(p: ld.ProvisionView) -> bool:
+    def keep(p: ProvisionView) -> bool:
         tests = {"framework": {view.framework_key(p.framework)}, "theme": {key_of(t) for t in p.facts.get("theme", [])},
                  "modality": {key_of(p.modality)} if p.modality else set()}
         return all(not want or want & tests[name] for name, want in picked.items())
@@ -83,7 +82,7 @@ def search(suffix: str | None = None):
     order = {iri: i for i, iri in enumerate(view.frameworks.values())}
     found = [(view.provisions[iri], rank) for iri, rank in hits if iri in view.provisions and keep(view.provisions[iri])]
     if sort == "document":
-        found.sort(key=lambda pr: (order.get(pr[0].framework, 99), ld._order_key(pr[0])))
+        found.sort(key=lambda pr: (order.get(pr[0].framework, 99), _order_key(pr[0])))
     results = []
     for p, rank in found:
         s = provision_summary(p)

@@ -151,12 +151,12 @@ def _html_error(code: int, message: str) -> str:
            "home": request.script_root + "/"}
     if "pages.home" in current_app.view_functions:
         try:
-            from . import linked_data
+            from .resources import inject_helpers
 
             if code == 404:
-                return render_template("not_found.html", iri=request.path, **linked_data.inject_helpers(),
+                return render_template("not_found.html", iri=request.path, **inject_helpers(),
                                        message=message)
-            return render_template_string(ERROR_IN_SITE, **linked_data.inject_helpers(), **ctx)
+            return render_template_string(ERROR_IN_SITE, **inject_helpers(), **ctx)
         except Exception:  # an error page must never fail: fall back to the plain one
             log.exception("rendering the error page in the site layout failed")
     return render_template_string(ERROR_STANDALONE, **ctx)

@@ -561,9 +561,9 @@ def _render(ctx: dict) -> str:
     """The page in the site's layout when the pages blueprint provides it, else standalone."""
     if "pages.home" in current_app.view_functions:
         try:
-            from . import linked_data
+            from .resources import inject_helpers
 
-            return render_template_string(PAGE_IN_SITE, **linked_data.inject_helpers(), **ctx)
+            return render_template_string(PAGE_IN_SITE, **inject_helpers(), **ctx)
         except Exception:  # the query page must never break because the site layout changed
             log.exception("rendering the SPARQL page in the site layout failed; using the plain page")
     return render_template_string(PAGE_STANDALONE, **ctx)

@@ -62,6 +62,9 @@ credentials); preflight ``OPTIONS`` allows GET, POST, OPTIONS and the ``Content-
 ``Accept`` headers, so a query page on another origin can use the endpoint; the truncation
 headers are exposed to it (``Access-Control-Expose-Headers``).
 
+The protocol's names and media types are in ``sparql_protocol``, the service description in
+``sparql_service``, the HTML page in ``sparql_page``.
+
 The HTML form needs no JavaScript (the examples are links); with JavaScript the page's
 ``sparql_editor.html`` (pages templates) mounts the vendored YASGUI editor over it
 (``query_editor``), under the site's one Content-Security-Policy.
@@ -71,88 +74,36 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, render_template_string, request, url_for
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
-from ..stores import query_executor
-from ..knowledge.app_state import get_store
 from ..knowledge.corpus import prefixes
-from ..stores.results import FormatError, QueryError, QueryResult, serialize
+from ..stores import query_executor
 from ..stores.local import UpdateRefused
+from ..stores.results import FormatError, QueryError, QueryResult, serialize
 from .negotiation import choose, media_type_of, parse_accept
-from .security import base_url, query_limits
+from .security import query_limits
+from .sparql_page import _page
+from .sparql_protocol import (
+    ALLOWED_METHODS,
+    CANONICAL,
+    FORM,
+    FORMAT_PARAM,
+    GRAPH_TYPES,
+    MAX_ROWS_HEADER,
+    QUERY_TYPE,
+    RESULT_TYPES,
+    TRUNCATED_HEADER,
+    UPDATE_TYPE,
+    ProtocolError,
+    _store,
+)
+from .sparql_service import _service_description_or_page
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger(__name__)
-
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-
-# media type -> serializer format of cloudkader.stores.results, in order of preference (first = default)
-RESULT_TYPES = [
-    ("application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/json", "json"),  # alias, answered as application/sparql-results+json
-    ("application/xml", "xml"),  # alias, answered as application/sparql-results+xml
-    ("text/html", "html"),
-]
-GRAPH_TYPES = [
-    ("text/turtle", "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"),
-    ("application/x-turtle", "turtle"),  # alias
-    ("application/json", "json-ld"),  # alias, answered as application/ld+json
-    ("text/html", "html"),
-]
-CANONICAL = {
-    ("result", "json"): "application/sparql-results+json",
-    ("result", "xml"): "application/sparql-results+xml",
-    ("result", "csv"): "text/csv",
-    ("result", "tsv"): "text/tab-separated-values",
-    ("result", "html"): "text/html",
-    ("graph", "turtle"): "text/turtle",
-    ("graph", "nt"): "application/n-triples",
-    ("graph", "json-ld"): "application/ld+json",
-    ("graph", "xml"): "application/rdf+xml",
-    ("graph", "html"): "text/html",
-}
-# ?format= values (also ?output=, as SPARQLWrapper sends it)
-FORMAT_PARAM = {
-    "result": {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv", "html": "html"},
-    "graph": {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-              "json-ld": "json-ld", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "rdf": "xml",
-              "rdfxml": "xml", "rdf-xml": "xml", "html": "html"},
-}
-SD_TYPES = [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-            ("application/rdf+xml", "xml"), ("text/html", "html")]
-RESULT_FORMAT_IRIS = [FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
-                      FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["N-Triples"], FORMATS["JSON-LD"],
-                      FORMATS.RDF_XML]
-
-ALLOWED_METHODS = "GET, POST, OPTIONS"
-FORM = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
-LOCAL_BASE = "https://w3id.org/cloudkader/"
-TRUNCATED_HEADER = "X-Cloudkader-Truncated"
-MAX_ROWS_HEADER = "X-Cloudkader-Max-Rows"
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
-
-
-def _store():
-    return get_store(current_app.config["CLOUDKADER_STORE"])
 
 
 def _text(status: int, message: str, **headers) -> Response:
@@ -364,240 +315,3 @@ def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"
     return Response(body, status=200, content_type=content_type)
-
-
-# -- service description ---------------------------------------------------------------------------
-
-
-def service_description(endpoint_iri: str, graph_names: list[str]) -> Graph:
-    """The SPARQL 1.1 Service Description of this endpoint (https://www.w3.org/TR/sparql11-service-description/)."""
-    g = Graph()
-    g.bind("sd", SD)
-    g.bind("formats", FORMATS)
-    g.bind("dcterms", DCTERMS)
-    svc = URIRef(endpoint_iri)
-    g.add((svc, RDF.type, SD.Service))
-    g.add((svc, SD.endpoint, svc))
-    g.add((svc, DCTERMS.title, Literal("cloudkader SPARQL endpoint (read-only)", lang="en")))
-    g.add((svc, DCTERMS.title, Literal("cloudkader SPARQL-endpoint (alleen lezen)", lang="nl")))
-    g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
-    g.add((svc, SD.feature, SD.UnionDefaultGraph))
-    for f in RESULT_FORMAT_IRIS:
-        g.add((svc, SD.resultFormat, f))
-    ds = BNode()
-    g.add((svc, SD.defaultDataset, ds))
-    g.add((ds, RDF.type, SD.Dataset))
-    dg = BNode()
-    g.add((ds, SD.defaultGraph, dg))
-    g.add((dg, RDF.type, SD.Graph))
-    g.add((dg, RDFS.comment, Literal(
-        "The default graph is the union of all named graphs (sd:UnionDefaultGraph); "
-        "default-graph-uri and named-graph-uri select another dataset.", lang="en")))
-    g.add((dg, RDFS.comment, Literal(
-        "De standaardgraaf is de vereniging van alle benoemde grafen.", lang="nl")))
-    for name in graph_names:
-        ng = BNode()
-        g.add((ds, SD.namedGraph, ng))
-        g.add((ng, RDF.type, SD.NamedGraph))
-        g.add((ng, SD.name, URIRef(name)))
-    return g
-
-
-def _service_description_or_page(accept: str | None, fmt: str | None) -> Response:
-    if fmt is not None:
-        table = FORMAT_PARAM["graph"]
-        if fmt not in table:
-            raise ProtocolError(400, f"format={fmt!r} is not available for the service description; use one of "
-                                     + ", ".join(table))
-        f = table[fmt]
-    else:
-        mt = choose(accept, [t for t, _ in SD_TYPES])
-        if mt is None:
-            raise ProtocolError(406, "GET /sparql without a query answers with the service description "
-                                     "(text/turtle, application/n-triples, application/ld+json, "
-                                     "application/rdf+xml) or an HTML query form; send `query=…` for results")
-        f = dict(SD_TYPES)[mt]
-    if f == "html":
-        example = request.args.get("example")
-        text = ""
-        if example:
-            from ..knowledge import queries
-
-            try:
-                text = queries.get(example).text
-            except KeyError:
-                text = ""
-        return _page(query=text)
-    g = service_description(base_url() + url_for("sparql.endpoint"), _store().graph_names())
-    content_type = CANONICAL[("graph", f)]
-    body = g.serialize(format=f)
-    if content_type.startswith("text/"):
-        content_type += "; charset=utf-8"
-    return Response(body, status=200, content_type=content_type)
-
-
-# -- HTML --------------------------------------------------------------------------------------------
-
-# The page body; rendered inside the site's layout (``templates/base.html`` of the pages
-# blueprint) when it is there, else in the plain standalone wrapper below.
-PAGE_BODY = """
-<h1>SPARQL</h1>
-<p>Stel een SPARQL 1.1-query aan de kennisgraaf (alleen lezen). <span lang="en">Ask the knowledge
-graph a SPARQL 1.1 query (read-only).</span> De standaardgraaf is de vereniging van alle benoemde
-grafen. Endpoint: <code>{{ endpoint_url }}</code></p>
-<form method="get" action="{{ endpoint }}" id="sparql-form">
-<p><label for="query">Query</label><br>
-<textarea id="query" name="query" rows="16" cols="100" spellcheck="false" required>{{ query }}</textarea></p>
-<p><label for="format">Resultaat / result</label>
-<select id="format" name="format">
-{% for value, label in result_formats %}<option value="{{ value }}"{% if value == selected %} selected{% endif %}>{{ label }}</option>
-{% endfor %}</select>
-<button type="submit">Uitvoeren / Run</button></p>
-</form>
-{% include "sparql_editor.html" ignore missing %}
-{% if error %}
-<section id="error" class="notice error" role="alert">
-<h2>Fout / Error</h2>
-<pre>{{ error }}</pre>
-</section>
-{% endif %}
-{% if result is not none %}
-<section id="results">
-<h2>Resultaat / Result</h2>
-{% if result.kind == "ask" %}
-<p id="boolean">{{ "true" if result.boolean else "false" }}</p>
-{% else %}
-<p>{{ rows|length }} {{ "rij / row" if rows|length == 1 else "rijen / rows" }}</p>
-{% if truncated %}<p class="notice" id="truncated">Afgekapt na {{ truncated }} rijen; gebruik LIMIT en OFFSET om verder te bladeren.
-<span lang="en">(Cut off after {{ truncated }} rows; use LIMIT and OFFSET to page.)</span></p>{% endif %}
-<table class="list">
-<thead><tr>{% for v in columns %}<th scope="col">{{ v }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}{% endif %}{% if cell.note %} <small>{{ cell.note }}</small>{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</tbody>
-</table>
-{% endif %}
-</section>
-{% endif %}
-<section id="examples">
-<h2>Voorbeelden / Examples</h2>
-<ul>
-{% for q in examples %}<li>
-<p><strong>{{ q.name }}</strong> — {{ q.question_nl }} <span lang="en">({{ q.question_en }})</span></p>
-<p><a href="{{ q.run }}">Uitvoeren / Run</a> · <a href="{{ q.edit }}">In het formulier / Edit</a></p>
-<details><summary>SPARQL</summary><pre>{{ q.text }}</pre></details>
-</li>
-{% endfor %}</ul>
-</section>
-{% if graphs %}
-<section id="graphs">
-<h2>Benoemde grafen / Named graphs</h2>
-<ul>{% for g in graphs %}<li><code>{{ g }}</code></li>{% endfor %}</ul>
-</section>
-{% endif %}
-<section id="protocol">
-<h2>Protocol</h2>
-<p>GET <code>?query=</code>, POST <code>application/x-www-form-urlencoded</code> of
-<code>application/sparql-query</code>; <code>default-graph-uri</code>, <code>named-graph-uri</code>.
-Resultaten via <code>Accept</code> of <code>?format=</code>: json, xml, csv, tsv (SELECT/ASK);
-turtle, nt, json-ld, xml (CONSTRUCT/DESCRIBE).
-<a href="{{ endpoint }}?format=turtle">Service description</a>.</p>
-</section>
-"""
-
-PAGE_IN_SITE = ('{% extends "base.html" %}{% block title %}SPARQL{% endblock %}{% block content %}'
-                + PAGE_BODY + "{% endblock %}")
-
-PAGE_STANDALONE = """<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>SPARQL — cloudkader</title>
-</head>
-<body>
-<header><nav><a href="{{ home }}">cloudkader</a> · <a href="{{ endpoint }}">SPARQL</a></nav></header>
-<main>
-""" + PAGE_BODY + """
-</main>
-</body>
-</html>
-"""
-
-PAGE_FORMATS = [("html", "HTML"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
-                ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"), ("nt", "N-Triples"),
-                ("json-ld", "JSON-LD")]
-
-
-def _local_href(iri: str) -> str:
-    if iri.startswith(LOCAL_BASE):
-        return "/" + iri[len(LOCAL_BASE):]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return ""
-
-
-def _short(iri: str) -> str:
-    for p, ns in prefixes().items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{p}:{iri[len(ns):]}"
-    return iri
-
-
-def _cell(t) -> dict:
-    if t is None:
-        return {"text": "", "href": "", "note": ""}
-    if isinstance(t, URIRef):
-        return {"text": _short(str(t)), "href": _local_href(str(t)), "note": ""}
-    if isinstance(t, BNode):
-        return {"text": f"_:{t}", "href": "", "note": ""}
-    if isinstance(t, Literal):
-        note = f"@{t.language}" if t.language else (f"^^{_short(str(t.datatype))}" if t.datatype else "")
-        return {"text": str(t), "href": "", "note": note}
-    return {"text": str(t), "href": "", "note": ""}
-
-
-def _render(ctx: dict) -> str:
-    """The page in the site's layout when the pages blueprint provides it, else standalone."""
-    if "pages.home" in current_app.view_functions:
-        try:
-            from .resources import inject_helpers
-
-            return render_template_string(PAGE_IN_SITE, **inject_helpers(), **ctx)
-        except Exception:  # the query page must never break because the site layout changed
-            log.exception("rendering the SPARQL page in the site layout failed; using the plain page")
-    return render_template_string(PAGE_STANDALONE, **ctx)
-
-
-def _page(query: str = "", result: QueryResult | None = None, error: str | None = None, status: int = 200,
-          truncated: int | None = None) -> Response:
-    from ..knowledge import queries
-
-    endpoint = url_for("sparql.endpoint")
-    examples = []
-    for q in queries.all_queries():
-        examples.append({
-            "name": q.name, "question_nl": q.question_nl, "question_en": q.question_en, "text": q.text,
-            "run": endpoint + "?" + urlencode({"query": q.text, "format": "html"}),
-            "edit": endpoint + "?" + urlencode({"example": q.name}),
-        })
-    if not query and not error and examples:
-        query = examples[0]["text"]
-    columns, rows = [], []
-    if result is not None and result.kind == "select":
-        columns = result.variables
-        rows = [[_cell(t) for t in row] for row in result.rows]
-    elif result is not None and result.kind == "graph":
-        columns = ["subject", "predicate", "object"]
-        triples = sorted(result.graph or Graph(), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-        rows = [[_cell(s), _cell(p), _cell(o)] for s, p, o in triples]
-    try:
-        graphs = _store().graph_names()
-    except Exception:  # the page must render even when the store cannot list its graphs
-        graphs = []
-    ctx = dict(query=query, result=result, error=error, columns=columns, rows=rows, examples=examples, truncated=truncated,
-               graphs=graphs, result_formats=PAGE_FORMATS, selected="html", endpoint=endpoint,
-               formats=[{"media": t, "href": f"{endpoint}?format={f}"} for t, f in SD_TYPES if f != "html"],
-               endpoint_url=base_url() + endpoint, home=request.script_root + "/")
-    html = _render(ctx)
-    return Response(html, status=status, content_type="text/html; charset=utf-8")

@@ -312,7 +312,7 @@ def overlap_client(monkeypatch, store):
     from cloudkader import core
     from cloudkader.stores.local import MemoryStore
     from cloudkader.web import create_app
-    from cloudkader.web import corpus_view, docs, pages, register_report
+    from cloudkader.web import check_form, corpus_view, docs, pages, register_report
 
     ds = Dataset(default_union=True)
     for q in store.dataset.quads((None, None, None, None)):
@@ -337,7 +337,7 @@ def overlap_client(monkeypatch, store):
         return test_store if spec == OVERLAP_SPEC else real(spec)
 
     # every module of the web layer that opens the store by name (``from … import get_store``)
-    for module in (corpus_view, register_report, docs, pages, core):
+    for module in (corpus_view, register_report, docs, pages, check_form, core):
         if hasattr(module, "get_store"):
             monkeypatch.setattr(module, "get_store", fake_get_store)
     # (what the caches keep for OVERLAP_SPEC stays there: no other test uses that name)

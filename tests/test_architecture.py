@@ -20,11 +20,6 @@ LONG_MODULES: dict[str, str] = {
     "the zygote's control socket, deadlines, kills and restarts) whose methods share one lock and one "
     "state; the worker side is already apart (query_worker.py). Cutting the class would scatter one "
     "state machine over files.",
-    # work in flight on other branches (issues 12 and 16) makes these short; the stale check
-    # below fails as soon as one is no longer long, so they cannot stay here unnoticed
-    "checks/batch.py": "issue 12 rewrites batch validation into batch, batch_plan, batch_read, batch_values",
-    "checks/fastshacl.py": "issue 12 removes it (the default engine becomes the shacl package)",
-    "web/pages.py": "issue 16 moves its listings, search and matrix pages into their own modules",
 }
 
 

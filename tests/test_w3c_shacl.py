@@ -14,7 +14,7 @@ import sys
 import pytest
 from rdflib import Graph
 
-from cloudkader.cli import main as cli
+from cloudkader import cli
 
 from .w3c_shacl import SH, SUITE, cases, conforms, same_report
 

@@ -37,14 +37,7 @@ def read_description(data: bytes | str, fmt: str, origin: str) -> desc_mod.Descr
 
 
 def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
-    if len(descriptions) == 1:
-        return descriptions[0]
-    g = Graph()
-    services = []
-    for d in descriptions:
-        g += d.graph
-        services += [s for s in d.services if s not in services]
-    return desc_mod.Description(g, services, ", ".join(d.origin for d in descriptions))
+    return desc_mod.merge(descriptions)
 
 
 def applicable(d: desc_mod.Description, engine: str = "shacl") -> dict:

@@ -35,11 +35,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
-from .batch_read import _rdf, nt, read
+from .batch_read import _objects, _rdf, nt, read
 from .batch_values import Probes
 from .validation import Checker, ServiceReport
 from .description import Description
-from ..terms.namespaces import SH
+from ..terms.namespaces import CKD, SH
 from .shacl_report import finish_report
 
 CHUNK = 2000  # services per round of engine runs: bounds the data graph held at once
@@ -69,16 +69,36 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
     finally:
         if enabled:
             gc.enable()
-    _add_undetermined(files, checker, frameworks, *out)
+    if not _every_fact_given(checker.k, reg):
+        _add_undetermined(files, checker, frameworks, *out)
     return out
+
+
+def _every_fact_given(k, reg) -> bool:
+    """Whether the batch's own reading shows every ckd:Fact for every service (then there is
+    nothing to undecide and no need to read the files again). A property the batch did not keep
+    counts as missing: the full check below then decides."""
+    for s in reg.services:
+        providers = [o for o in _objects(reg.by, s, f"<{CKD.provider}>") if type(o) is str]
+        for f in k.facts:
+            props = [f"<{p}>" for p in f["properties"]]
+            if f["on_provider"]:
+                given = any(_objects(reg.by, o, p) for o in providers for p in props) or any(
+                    fp in f["properties"] for o in providers if o[0] == "<"
+                    for fp, _v in k.node_facts.get(o[1:-1], ()))
+            else:
+                given = any(_objects(reg.by, s, p) for p in props)
+            if not given:
+                return False
+    return True
 
 
 def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports, graph) -> None:
     """What missing facts leave undecided (cloudkader.checks.completeness), as the reference path adds
-    it: only when some service leaves a fact out, and then from the files read as graphs (the
-    completeness pass re-checks variants of the description)."""
+    it: from the files read as graphs (the completeness pass re-checks variants of the
+    description)."""
     from . import completeness
-    from .description import read as read_description
+    from .description import merge, read as read_description
 
     descs = []
     for origin, data, fmt in files:
@@ -86,12 +106,7 @@ def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports,
             with open(data, "rb") as f:
                 data = f.read()
         descs.append(read_description(data, fmt, checker.k.vocabulary, origin))
-    graph_all = Graph()
-    services = []
-    for d in descs:
-        graph_all += d.graph
-        services += [s for s in d.services if s not in services]
-    desc = Description(graph_all, services, ", ".join(d.origin for d in descs))
+    desc = merge(descs)
     if completeness.describes_every_fact(checker.k, desc):
         return
     by_service = {r.service: r for r in reports}

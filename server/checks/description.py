@@ -282,3 +282,15 @@ def check(graph: Graph, vocab: Vocabulary, origin: str = "<input>") -> list[URIR
 def read(data: bytes | str, fmt: str, vocab: Vocabulary, origin: str = "<input>") -> Description:
     g = parse(data, fmt, origin)
     return Description(g, check(g, vocab, origin), origin)
+
+
+def merge(descriptions: list[Description]) -> Description:
+    """Several descriptions read as one (their graphs united, each service once, in order)."""
+    if len(descriptions) == 1:
+        return descriptions[0]
+    g = Graph()
+    services = []
+    for d in descriptions:
+        g += d.graph
+        services += [s for s in d.services if s not in services]
+    return Description(g, services, ", ".join(d.origin for d in descriptions))

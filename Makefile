@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup serve test test-fast build browser vendor clean
+.PHONY: setup serve test test-fast build browser virtuoso vendor clean
 
 $(BIN)/cloudkader: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,18 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	    echo "warning: could not install chromium; the browser test will fail"; }
 
+# Virtuoso (virtuoso-t) for the test of --store sparql:URL against a real Virtuoso (Debian's
+# virtuoso-opensource; its -7-bin package only: the metapackage would start a system-wide server,
+# the test starts its own). If apt cannot install it, the reason goes to build/virtuoso-unavailable.txt
+# and that test is skipped with it.
+virtuoso:
+	@mkdir -p build; rm -f build/virtuoso-unavailable.txt
+	@command -v virtuoso-t >/dev/null 2>&1 || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      virtuoso-opensource-7-bin) >build/virtuoso-apt.log 2>&1 || \
+	    { echo "apt-get could not install virtuoso-opensource-7-bin: $$(tail -n 3 build/virtuoso-apt.log)" \
+	        >build/virtuoso-unavailable.txt; cat build/virtuoso-unavailable.txt; }; }
+
 # Re-vendor YASGUI (served from /static) and axe-core (browser tests) from the npm registry;
 # the copied files are committed, so this is only needed to change their pinned versions.
 vendor:
@@ -32,7 +44,7 @@ build: setup
 serve: setup
 	$(BIN)/cloudkader serve --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser virtuoso
 	$(BIN)/python -m pytest -q -n 2
 
 test-fast: setup

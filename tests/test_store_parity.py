@@ -1,19 +1,21 @@
-"""The same answers from every store: the embedded rdflib store (memory, the default), embedded
-pyoxigraph, and a real ``oxigraph serve`` on loopback reached only through the SPARQL 1.1
-Protocol and the Graph Store Protocol (``--store sparql:URL``): named queries, applicability and
-validation."""
+"""The same answers from every store: the embedded rdflib store (memory), embedded pyoxigraph
+(the default of ``cloudkader serve``), and a real ``oxigraph serve`` on loopback reached only
+through the SPARQL 1.1 Protocol and the Graph Store Protocol (``--store sparql:URL``): named
+queries, applicability and validation; the default graph is the union with each triple once on
+every store, and a query's own FROM is honoured. (Virtuoso: tests/test_virtuoso.py.)"""
 
 from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode
 
 from cloudkader import core
 from cloudkader.terms import paths
 from cloudkader.checks.validation import Checker, applicable_json, validation_json
-from cloudkader.knowledge import compiled, queries
+from cloudkader.knowledge import compiled, corpus, queries
 from cloudkader.knowledge.app_state import get_store
 from cloudkader.checks.description import format_for_filename
 
@@ -66,13 +68,36 @@ def test_applicability_and_validation_agree(specs, name, path):
     d = core.read_description(path.read_bytes(), format_for_filename(path.name), name)
     validation, _graph, _reports = core.validate(d)
     outcomes = [(json.dumps(core.applicable(d), sort_keys=True), json.dumps(validation, sort_keys=True))]
-    for spec in specs:
-        checker = Checker(_knowledge_of(spec))
-        reports, _ = checker.check(d, want_validation=False)
-        v_reports, _ = checker.check(d, want_applicable=False)
-        outcomes.append((json.dumps(applicable_json(reports), sort_keys=True),
-                         json.dumps(validation_json(v_reports), sort_keys=True)))
+    outcomes += [_outcomes(spec, path, name) for spec in specs]
     assert outcomes[0] == outcomes[1] == outcomes[2] == outcomes[3]
+
+
+def _outcomes(spec, path, name) -> tuple[str, str]:
+    """(applicability, validation) of the description at ``path`` with the Knowledge read from ``spec``."""
+    d = core.read_description(path.read_bytes(), format_for_filename(path.name), name)
+    checker = Checker(_knowledge_of(spec))
+    reports, _ = checker.check(d, want_validation=False)
+    v_reports, _ = checker.check(d, want_applicable=False)
+    return (json.dumps(applicable_json(reports), sort_keys=True), json.dumps(validation_json(v_reports), sort_keys=True))
+
+
+def union_count(store) -> int:
+    return int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0])
+
+
+def test_default_graph_is_the_union_with_each_triple_once(specs):
+    """COUNT(*) over the default graph is the number of distinct triples of the compiled corpus
+    (a triple in two graphs counts once) on every store; FROM <graph> counts that graph only."""
+    quads = list(ox.parse(path=str(corpus.compiled_corpus_path()), format=ox.RdfFormat.N_QUADS))
+    distinct = {(q.subject, q.predicate, q.object) for q in quads}
+    assert len(distinct) < len(quads)  # the corpus has triples in more than one graph: the test can fail
+    rijk = "https://w3id.org/cloudkader/graph/rijk"
+    in_rijk = len({(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value == rijk})
+    for spec in specs:
+        store = get_store(spec)
+        assert union_count(store) == len(distinct), spec
+        res = store.query(f"SELECT (COUNT(*) AS ?n) FROM <{rijk}> WHERE {{ ?s ?p ?o }}")
+        assert int(res.rows[0][0]) == in_rijk, spec
 
 
 _KNOWLEDGE: dict = {}

@@ -7,7 +7,15 @@ Protocol tests use it for their data graphs. The service stays read-only afterwa
 
 ``--port 0`` binds a free port; the line printed when the server is ready names the real URL::
 
-    cloudkader serving on http://127.0.0.1:8080/ (store memory, 8 threads, 2 query workers, query timeout 10 s)
+    cloudkader serving on http://127.0.0.1:8080/ (store oxigraph, 8 threads, 2 query workers, query timeout 10 s)
+
+``--store`` is where ``/sparql`` (and the pages that browse the corpus) read the corpus:
+``oxigraph`` (embedded pyoxigraph in memory, the default), ``oxigraph:PATH`` (on disk),
+``memory`` (rdflib, slower) or ``sparql:URL`` (an organisation's own triple store, which gets the
+compiled corpus through the Graph Store Protocol). The checks (``/validate``, ``/applicable``, the
+form) do not query the store: they use the compiled corpus (``build/``), the same whatever
+``--store`` says, so a slow or unreachable store never changes a check's result
+(docs/architecture.md, "Stores").
 
 Limits (docs/security.md), each an option, else its environment variable, else the default:
 ``--query-timeout`` (``CLOUDKADER_QUERY_TIMEOUT``, 10 s), ``--max-rows`` (``CLOUDKADER_MAX_ROWS``,
@@ -142,6 +150,8 @@ def cmd_serve(args) -> int:
         store = get_store(args.store)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if hasattr(store, "timeout") and limits_timeout(app):  # a remote store: the same time limit per query
+        store.timeout = limits_timeout(app)
     load_graphs(store, specs)
     # read-only from here on; the query workers fork now, while this process has one thread
     limits = query_limits(app)
@@ -162,7 +172,7 @@ def cmd_serve(args) -> int:
     workers = f"{executor.size} query workers" if executor else "queries in server threads"
     timeout = f"query timeout {limits['timeout']:g} s" if limits["timeout"] and executor else "no query timeout"
     network = f", worker network: {executor.network}" if executor else ""
-    print(f"cloudkader serving on http://{host}:{port}/ (store {args.store}, {args.threads} threads, {workers}, "
+    print(f"cloudkader serving on http://{host}:{port}/ (store {shown_spec(args.store)}, {args.threads} threads, {workers}, "
           f"{timeout}{network})", flush=True)
     try:
         server.run()
@@ -174,11 +184,26 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def limits_timeout(app) -> float | None:
+    return float(app.config.get("CLOUDKADER_QUERY_TIMEOUT") or 0) or None
+
+
+def shown_spec(spec: str) -> str:
+    """The store spec without a password (``sparql:http://user:secret@host/…``)."""
+    import re
+
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", spec)
+
+
 def register(sub) -> None:
     s = sub.add_parser("serve", help="run the HTTP service (SPARQL endpoint, API, web interface)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free port)")
-    s.add_argument("--store", default="memory", help="memory (default), oxigraph[:PATH] or sparql:URL")
+    s.add_argument("--store", default="oxigraph",
+                   help="where /sparql and the corpus pages read the corpus: oxigraph (embedded, default), "
+                        "oxigraph:PATH (on disk), memory (rdflib) or sparql:URL[,GRAPH_STORE_URL] (your own triple "
+                        "store, loaded with the compiled corpus). The checks always use the compiled corpus, "
+                        "whatever the store")
     s.add_argument("--load-graph", action="append", default=[], metavar="IRI=FILE",
                    help="load FILE as the named graph IRI before serving (repeatable)")
     s.add_argument("--threads", type=int, default=THREADS, help=f"worker threads (default {THREADS})")

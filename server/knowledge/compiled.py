@@ -134,7 +134,8 @@ def load(store: Store) -> Knowledge:
     for r in _select(store, "SELECT ?c ?b WHERE { ?c skos:broaderTransitive ?b }"):
         broader.setdefault(str(r["c"]), set()).add(str(r["b"]))
     part_of: dict[str, set[str]] = {}
-    for r in _select(store, "SELECT ?o ?p WHERE { ?o ckd:partOf+ ?p }"):
+    # (the first pattern gives the path a start: Virtuoso refuses a path with both ends unbound)
+    for r in _select(store, "SELECT DISTINCT ?o ?p WHERE { ?o ckd:partOf ?x . ?o ckd:partOf+ ?p }"):
         part_of.setdefault(str(r["o"]), set()).add(str(r["p"]))
 
     frameworks: dict[str, FrameworkScope] = {}

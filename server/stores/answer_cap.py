@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from .results import QueryError, QueryResult
+from .results import CompactRows, QueryError, QueryResult
 
 
 class NestedTooDeeply(QueryError):
@@ -29,9 +29,10 @@ def cap_bytes(result: QueryResult, truncated: bool, max_bytes: int | None) -> tu
     if not max_bytes or result.kind == "ask":
         return result, truncated
     items = result.rows if result.kind == "select" else list(result.graph or ())
+    compact = items if isinstance(items, CompactRows) else None
     total = 0
-    for i, item in enumerate(items):
-        total += sum(_term_size(t) for t in item)
+    for i in range(len(items)):
+        total += compact.text_size(i) if compact is not None else sum(_term_size(t) for t in items[i])
         if total > max_bytes:
             if i == 0:
                 raise AnswerTooLarge(f"the answer is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB "

@@ -14,7 +14,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.sparql import SPARQLError
 
 from .query_guard import QueryError, UpdateRefused, check_query, verdict  # noqa: F401  (re-exported)
-from .results import QueryResult
+from .results import BLANK, IRI, LANG, PLAIN, TYPED, XSD_STRING, CompactRows, QueryResult
 
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,26 @@ def _ox_to_rdflib(term):
 BASE_IRI = "https://w3id.org/cloudkader/"
 
 
+def _ox_cells(ox):
+    """A function from a pyoxigraph term to a compact cell of ``CompactRows``."""
+    named, blank = ox.NamedNode, ox.BlankNode
+
+    def cell(term):
+        if term is None:
+            return None
+        kind = type(term)
+        if kind is named:
+            return (IRI, term.value, None)
+        if kind is blank:
+            return (BLANK, term.value, None)
+        if term.language:
+            return (LANG, term.value, term.language)
+        dt = term.datatype.value
+        return (PLAIN, term.value, None) if dt == XSD_STRING else (TYPED, term.value, dt)
+
+    return cell
+
+
 class _ReadOnlyOxigraph:
     """A pyoxigraph Store behind a door that only lets reads through (``query`` itself parses
     queries only: pyoxigraph runs updates through ``update``, which is not here)."""
@@ -222,7 +242,12 @@ class _ReadOnlyOxigraph:
 
 
 class OxigraphStore:
-    """The corpus in an embedded pyoxigraph store (in memory, or on disk at ``path``)."""
+    """The corpus in an embedded pyoxigraph store (in memory, or on disk at ``path``).
+
+    The default graph is the union of the named graphs with each triple once (an RDF merge, as
+    rdflib's union graph and the SPARQL spec have it): the union is written into the store's own
+    default graph when graphs are loaded, rather than asked of pyoxigraph's
+    ``use_default_graph_as_union``, which gives a triple once per graph that holds it."""
 
     name = "oxigraph"
 
@@ -239,11 +264,20 @@ class OxigraphStore:
         s = cls(path)
         s.store.clear()
         s.store.bulk_load(path=str(nquads), format=s._ox.RdfFormat.N_QUADS)
+        s._merge_into_default_graph()
         return s
+
+    def _merge_into_default_graph(self) -> None:
+        ox = self._ox
+        default = ox.DefaultGraph()
+        self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default)
+                               for q in self.store.quads_for_pattern(None, None, None)
+                               if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def add_graph(self, name: str, graph: Graph) -> None:
         data = graph.serialize(format="nt", encoding="utf-8")
         self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(name))
+        self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.DefaultGraph())
 
     def freeze(self) -> None:
         """Make the store read-only: on disk, reopen the database read-only; in memory, keep the
@@ -274,16 +308,14 @@ class OxigraphStore:
     def query_limited(self, sparql, default_graph_uris=(), named_graph_uris=(),
                       max_rows: int | None = None) -> tuple[QueryResult, bool]:
         ox = self._ox
-        checked = verdict(sparql)  # the parse decides: refuses updates and SERVICE, as for memory
+        verdict(sparql)  # the parse decides: refuses updates and SERVICE, as for memory
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         kwargs = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris] or [ox.DefaultGraph()]
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        elif not checked.has_dataset_clause:
-            # (with this flag pyoxigraph ignores FROM / FROM NAMED: a query that has them gets
-            # the dataset they name — graphs of the store, never fetched — as with rdflib)
-            kwargs["use_default_graph_as_union"] = True
+        # else: the store's default graph is the union (see the class); FROM / FROM NAMED name
+        # graphs of the store, never fetched, as with rdflib
         try:
             res = self.store.query(sparql, base_iri=BASE_IRI, **kwargs)
             if isinstance(res, bool) or type(res).__name__ == "QueryBoolean":
@@ -301,7 +333,8 @@ class OxigraphStore:
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:500]}") from None
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            rows = [tuple(_ox_to_rdflib(sol[v]) for v in variables) for sol in items]
+            cell = _ox_cells(ox)
+            rows = CompactRows([tuple(cell(t) for t in sol) for sol in items])
             return QueryResult("select", variables, rows), truncated
         g = Graph()
         for t in items:

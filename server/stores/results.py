@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -20,6 +21,92 @@ class FormatError(QueryError):
     """The result exists but cannot be written in the asked format (HTTP 406): RDF/XML needs
     predicates that split into namespace and local name, and XML 1.0 cannot carry most control
     characters at all (not even as character references)."""
+
+
+class StoreUnavailable(Exception):
+    """The store behind the service did not answer: unreachable (HTTP 502) or too slow (504).
+    Not the client's fault, so never a 400."""
+
+    status = 502
+    retry_after = 5
+
+    def __init__(self, message: str, status: int = 502):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+IRI, BLANK, PLAIN, LANG, TYPED = range(5)
+
+
+def cell_term(cell) -> Node | None:
+    """The rdflib term of a compact cell (``CompactRows``)."""
+    if cell is None:
+        return None
+    kind, value, extra = cell
+    if kind == IRI:
+        return URIRef(value)
+    if kind == BLANK:
+        return BNode(value)
+    if kind == LANG:
+        return Literal(value, lang=extra)
+    if kind == TYPED:
+        return Literal(value, datatype=URIRef(extra))
+    return Literal(value)
+
+
+def _cell_json(cell) -> dict:
+    kind, value, extra = cell
+    if kind == IRI:
+        return {"type": "uri", "value": value}
+    if kind == BLANK:
+        return {"type": "bnode", "value": value}
+    if kind == LANG:
+        return {"type": "literal", "value": value, "xml:lang": extra}
+    if kind == TYPED:
+        return {"type": "literal", "value": value, "datatype": extra}
+    return {"type": "literal", "value": value}
+
+
+class CompactRows(Sequence):
+    """SELECT rows as plain tuples ``(kind, lexical value, language or datatype)`` — what an
+    engine that is not rdflib (pyoxigraph) gives, cheap to pickle from a query worker and to
+    write as JSON — turned into rdflib terms only when someone reads them as terms."""
+
+    __slots__ = ("cells", "_terms")
+
+    def __init__(self, cells: list):
+        self.cells = cells
+        self._terms = None
+
+    def __reduce__(self):
+        return CompactRows, (self.cells,)
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def _decoded(self) -> list:
+        if self._terms is None:
+            self._terms = [tuple(cell_term(c) for c in row) for row in self.cells]
+        return self._terms
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return CompactRows(self.cells[i])
+        return self._decoded()[i]
+
+    def __iter__(self):
+        return iter(self._decoded())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+    def text_size(self, i: int) -> int:
+        """The size of row ``i`` as ``answer_cap`` counts it."""
+        return sum(0 if c is None else len(c[1]) + 24 + len(c[2] or "") for c in self.cells[i])
 
 
 @dataclass
@@ -69,6 +156,10 @@ def _term_json(t: Node) -> dict:
 def to_json(r: QueryResult) -> str:
     if r.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(r.boolean)})
+    if isinstance(r.rows, CompactRows):  # straight from the cells, no rdflib terms
+        names = r.variables
+        bindings = [{v: _cell_json(c) for v, c in zip(names, row) if c is not None} for row in r.rows.cells]
+        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False)
     return json.dumps(
         {
             "head": {"vars": r.variables},

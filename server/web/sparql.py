@@ -58,9 +58,16 @@ protocol requests that carry an update (two ``update`` parameters, ``query`` plu
 still get 400 first, as for queries.
 
 CORS: every response of ``/sparql`` carries ``Access-Control-Allow-Origin: *`` (no
-credentials); preflight ``OPTIONS`` allows GET, POST, OPTIONS and the ``Content-Type`` and
-``Accept`` headers, so a query page on another origin can use the endpoint; the truncation
-headers are exposed to it (``Access-Control-Expose-Headers``).
+credentials); preflight ``OPTIONS`` allows GET, POST, OPTIONS, the ``Content-Type`` and
+``Accept`` headers and the headers the preflight asks for, so a query page on another origin
+can use the endpoint; the truncation headers are exposed to it (``Access-Control-Expose-Headers``).
+
+``format`` (or ``output``) may come more than once when the values name the same format —
+SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values`` — and a value may be a media
+type (or a comma-separated list of them); values naming different formats are a 400.
+
+When the store behind the service (``--store sparql:URL``) is unreachable the answer is
+**502 Bad Gateway**, when it does not answer in time **504 Gateway Timeout**, each with the reason.
 
 The protocol's names and media types are in ``sparql_protocol``, the service description in
 ``sparql_service``, the HTML page in ``sparql_page``.
@@ -82,7 +89,7 @@ from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 from ..knowledge.corpus import prefixes
 from ..stores import query_executor
 from ..stores.local import UpdateRefused
-from ..stores.results import FormatError, QueryError, QueryResult, serialize
+from ..stores.results import FormatError, QueryError, QueryResult, StoreUnavailable, serialize
 from .negotiation import choose, media_type_of, parse_accept
 from .security import query_limits
 from .sparql_page import _page
@@ -112,11 +119,30 @@ def _text(status: int, message: str, **headers) -> Response:
     return resp
 
 
+CORS_HEADERS = ("Content-Type", "Accept")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
+
+
+def _allowed_headers() -> str:
+    """The request headers a cross-origin client may send: Content-Type and Accept, and whatever
+    header names its preflight asks for (``Access-Control-Request-Headers``: a query page sends
+    e.g. ``X-Requested-With`` or ``Cache-Control``). Granting them is safe here: the endpoint
+    is read-only, takes no credentials (``Access-Control-Allow-Origin: *`` without
+    ``…-Allow-Credentials``) and reads no header but Content-Type and Accept."""
+    asked = request.headers.get("Access-Control-Request-Headers", "")
+    names = list(CORS_HEADERS)
+    for name in (n.strip() for n in asked.split(",")):
+        if _HEADER_NAME.match(name) and name.lower() not in (n.lower() for n in names):
+            names.append(name)
+    return ", ".join(names[:32])
+
+
 @bp.after_request
 def _cors(resp: Response) -> Response:
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-    resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    resp.headers["Access-Control-Allow-Headers"] = _allowed_headers()
+    resp.vary.add("Access-Control-Request-Headers")
     resp.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, {MAX_ROWS_HEADER}, Retry-After"
     resp.headers["Access-Control-Max-Age"] = "86400"
     resp.vary.add("Accept")
@@ -202,15 +228,13 @@ def _protocol_request():
         raise ProtocolError(400, f"{len(updates)} `update` parameters; and this endpoint is read-only")
     if updates:
         raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
-    formats = [v for k, v in params if k in ("format", "output") and v]
-    if len(set(formats)) > 1:
-        raise ProtocolError(400, "more than one `format` parameter")
+    formats = list(dict.fromkeys(v.strip().lower() for k, v in params if k in ("format", "output") and v.strip()))
     defaults = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     for iri in defaults + named:
         if not _is_iri(iri):
             raise ProtocolError(400, f"not an absolute IRI: {iri!r} (default-graph-uri / named-graph-uri)")
-    return (queries[0] if queries else None), defaults, named, (formats[0].lower() if formats else None)
+    return (queries[0] if queries else None), defaults, named, (formats or None)
 
 
 def _is_iri(s: str) -> bool:
@@ -235,7 +259,7 @@ def endpoint():
             if request.method == "POST":
                 raise ProtocolError(400, "no query: send `query=…` (form) or the query as the body "
                                          f"({QUERY_TYPE})")
-            return _service_description_or_page(accept, fmt)
+            return _service_description_or_page(accept, fmt and _format_name("graph", fmt))
         if not query.strip():
             raise ProtocolError(400, "empty query")
         if fmt is None and choose(accept, [t for t, _ in RESULT_TYPES + GRAPH_TYPES]) is None:
@@ -249,6 +273,8 @@ def endpoint():
             raise ProtocolError(400, str(exc)) from None
         except query_executor.QueryUnavailable as exc:
             raise ProtocolError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
+        except StoreUnavailable as exc:  # the store's failure (502 / 504), not the query's
+            raise ProtocolError(exc.status, exc.message) from None
         resp = _answer(result, query, accept, fmt, truncated=truncated, max_rows=limits["max_rows"])
         if limits["max_rows"]:
             resp.headers[MAX_ROWS_HEADER] = str(limits["max_rows"])
@@ -284,15 +310,39 @@ def _not_acceptable_message(accept: str | None) -> str:
             + ", ".join(dict.fromkeys(t for t, _ in GRAPH_TYPES)))
 
 
-def _negotiate(kind: str, accept: str | None, fmt: str | None) -> tuple[str, str]:
+def _format_of(kind: str, value: str) -> str:
+    """The serializer format a ``format`` value names for a result of ``kind``: a name
+    (``json``, ``tsv``, ``turtle``, …) or media types (``text/tab-separated-values``; a list, as
+    SPARQLWrapper sends, gives the first one offered)."""
+    table = FORMAT_PARAM[kind]
+    if value in table:
+        return table[value]
+    if "/" in value:
+        offered = dict(RESULT_TYPES if kind == "result" else GRAPH_TYPES)
+        for media in value.split(","):
+            media = media.split(";")[0].strip()
+            if media in offered:
+                return offered[media]
+    what = "SELECT/ASK" if kind == "result" else "CONSTRUCT/DESCRIBE"
+    raise ProtocolError(400, f"format={value!r} is not available for {what} results; use one of "
+                             + ", ".join(table))
+
+
+def _format_name(kind: str, formats: list[str]) -> str:
+    """The one serializer format that all ``format`` parameters name (SPARQLWrapper sends the
+    same format twice, as a name and as a media type: ``format=tsv&format=text/tab-separated-values``);
+    400 when they name different formats."""
+    named = {_format_of(kind, v) for v in formats}
+    if len(named) > 1:
+        raise ProtocolError(400, "more than one `format` parameter, naming different formats: "
+                                 + ", ".join(repr(v) for v in formats))
+    return named.pop()
+
+
+def _negotiate(kind: str, accept: str | None, fmt: list[str] | None) -> tuple[str, str]:
     """(serializer format, Content-Type) for a result of ``kind`` ("result" or "graph")."""
     if fmt is not None:
-        table = FORMAT_PARAM[kind]
-        if fmt not in table:
-            what = "SELECT/ASK" if kind == "result" else "CONSTRUCT/DESCRIBE"
-            raise ProtocolError(400, f"format={fmt!r} is not available for {what} results; use one of "
-                                     + ", ".join(table))
-        f = table[fmt]
+        f = _format_name(kind, fmt)
         return f, CANONICAL[(kind, f)]
     offered = RESULT_TYPES if kind == "result" else GRAPH_TYPES
     mt = choose(accept, [t for t, _ in offered])
@@ -302,7 +352,7 @@ def _negotiate(kind: str, accept: str | None, fmt: str | None) -> tuple[str, str
     return f, CANONICAL[(kind, f)]
 
 
-def _answer(result: QueryResult, query: str, accept: str | None, fmt: str | None, truncated: bool = False,
+def _answer(result: QueryResult, query: str, accept: str | None, fmt: list[str] | None, truncated: bool = False,
             max_rows: int | None = None) -> Response:
     kind = "graph" if result.kind == "graph" else "result"
     f, content_type = _negotiate(kind, accept, fmt)

@@ -52,12 +52,12 @@ CANONICAL = {
 }
 
 
-# ?format= values (also ?output=, as SPARQLWrapper sends it)
+# ?format= values (also ?output=, as SPARQLWrapper sends it; n3 gets Turtle, which N3 reads)
 FORMAT_PARAM = {
     "result": {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv", "html": "html"},
     "graph": {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-              "json-ld": "json-ld", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "rdf": "xml",
-              "rdfxml": "xml", "rdf-xml": "xml", "html": "html"},
+              "n3": "turtle", "json-ld": "json-ld", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "rdf": "xml",
+              "rdfxml": "xml", "rdf-xml": "xml", "rdf+xml": "xml", "html": "html"},
 }
 
 

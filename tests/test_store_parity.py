@@ -44,6 +44,8 @@ def _rows(result):
 
 def test_corpus_is_loaded_through_the_graph_store_protocol(oxigraph_server, specs):
     store = get_store(oxigraph_server.store_spec)
+    # the engine is recognised by its Server header and its Graph Store URL derived from it
+    assert (store.engine, store.store_url) == ("oxigraph", oxigraph_server.url + "/store")
     assert set(get_store("memory").graph_names()) <= set(store.graph_names())
     # loading again with the same digest writes nothing: the stamp graph says it is there
     assert store._stamp() is not None

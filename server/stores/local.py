@@ -1,6 +1,7 @@
 """Stores that hold the compiled corpus and answer SPARQL, all behind one small interface:
-``memory`` (rdflib, the default), ``oxigraph[:PATH]`` (embedded pyoxigraph) and, for an
-organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint)."""
+``oxigraph[:PATH]`` (embedded pyoxigraph, the default of ``cloudkader serve``), ``memory``
+(rdflib) and, for an organisation's own triple store, ``sparql:URL`` (any SPARQL 1.1 endpoint).
+On each the default graph is the union of the named graphs with each triple once."""
 
 from __future__ import annotations
 

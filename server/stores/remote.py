@@ -184,6 +184,9 @@ class SparqlStore:
             reason = " ".join((r.text.strip().splitlines() or [""])[0].split())[:200]
             raise StoreUnavailable(f"the SPARQL store behind this service answered HTTP {r.status_code}"
                                    + (f": {reason}" if reason else ""))
+        if r.headers.get("X-SQL-State"):  # Virtuoso's "anytime" answer: partial rows after its own time limit
+            raise StoreUnavailable("the SPARQL store behind this service stopped the query at its own time limit "
+                                   f"and answered only part of it ({r.headers['X-SQL-State']})", 504)
         ctype = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
             return answer(form, ctype, r.content, r.json)

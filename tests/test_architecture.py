@@ -15,12 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "server"
 MAX_LINES = 400
 # Modules allowed over MAX_LINES, each with its reason. Keep this list short.
-LONG_MODULES: dict[str, str] = {
-    "stores/query_executor.py": "the server side of the query workers is one class (QueryExecutor: the pool, "
-    "the zygote's control socket, deadlines, kills and restarts) whose methods share one lock and one "
-    "state; the worker side is already apart (query_worker.py). Cutting the class would scatter one "
-    "state machine over files.",
-}
+LONG_MODULES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

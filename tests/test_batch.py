@@ -229,9 +229,11 @@ def test_progress_bar_only_on_a_terminal():
 
     buf = io.StringIO()
     bar = batch.Progress(buf)
+    bar.note("read register.ttl")
     bar.update(5, 10)
+    shown = buf.getvalue()
     bar.close()
-    assert "5/10 services" in buf.getvalue()
+    assert "read register.ttl" in shown and "5/10" in shown and "50%" in shown
 
 
 def test_shuffled_register_same_answers(cli, register_300, tmp_path):

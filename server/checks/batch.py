@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .batch_plan import Canon, Plan, Regions, Unsupported, lines_of
+from .batch_canon import Canon, lines_of
+from .batch_plan import Plan, Regions, Unsupported
 from .batch_read import _objects, _rdf, nt, read
 from .batch_values import Probes
 from .validation import Checker, ServiceReport
@@ -129,6 +129,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     reports: list[ServiceReport] = []
     graph = Graph() if want_graph else None
     asked = sorted({p for d in probes.per_group for p in d})
+    key_memo: dict = {}
     for start in range(0, len(reg.services), CHUNK):
         chunk = reg.services[start:start + CHUNK]
         rows = []
@@ -150,7 +151,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
             else:
                 keys = []
                 for gi, group in enumerate(plan.groups):
-                    key, toks = _group_key(probes, gi, group, parts)
+                    key, toks = _group_key(probes, gi, group, parts, key_memo)
                     keys.append((key, toks))
                     if key not in answers[gi]:
                         rep = f"<urn:cloudkader:representative:{gi}:{len(answers[gi])}>"
@@ -200,10 +201,20 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     return reports, graph
 
 
-def _group_key(probes: Probes, gi: int, group, parts):
+def _group_key(probes: Probes, gi: int, group, parts, memo: dict):
     """The key of a service for group ``gi``: its types, and per property the group reads at
     the service either what the group asks of each value (``Probes``) or the values' renamed
-    content; and {(property, token, n): value name} for the values represented by tokens."""
+    content; and {(property, token, n): value name} for the values represented by tokens.
+    Services whose renamed values of the group's properties are the same share it (``memo``)."""
+    values = parts[1]
+    seen = (gi, parts[0], tuple([values.get(p, ()) for p in group.preds]))
+    hit = memo.get(seen)
+    if hit is None:
+        hit = memo[seen] = _new_group_key(probes, gi, group, parts)
+    return hit
+
+
+def _new_group_key(probes: Probes, gi: int, group, parts):
     key_parts = []
     order: dict = {}
     for p in group.preds:
@@ -261,11 +272,13 @@ def reference_reports(desc: Description, checker: Checker, frameworks: set[str] 
 
 
 class Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    """The progress bar of a batch run (``tqdm``) on stderr, only when stderr is a terminal."""
 
     def __init__(self, stream=None):
-        self.stream = stream or sys.stderr
-        self.start = time.monotonic()
+        from tqdm import tqdm
+
+        self.bar = tqdm(file=stream or sys.stderr, unit=" services", desc="validating", leave=False,
+                        dynamic_ncols=True)
 
     @classmethod
     def maybe(cls, enabled: bool | None = None):
@@ -275,18 +288,15 @@ class Progress:
         return cls(stream) if enabled else None
 
     def note(self, what: str) -> None:
-        self.stream.write(f"\r\033[K{what} ({time.monotonic() - self.start:.1f} s)")
-        self.stream.flush()
+        self.bar.set_postfix_str(what)  # refreshes
 
     def update(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        self.stream.write(f"\r\033[Kvalidating [{'#' * filled}{'.' * (width - filled)}] {done}/{total} services")
-        self.stream.flush()
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+        self.bar.refresh()
 
     def close(self) -> None:
-        self.stream.write("\r\033[K")
-        self.stream.flush()
+        self.bar.close()
 
 
 def default_jobs() -> int:

@@ -15,7 +15,7 @@ a one-step path and without ``sh:property`` below it, and no shape is deactivate
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
 from .batch_read import _TYPE, nt
 from ..terms.namespaces import SH
@@ -28,7 +28,6 @@ SET_LEVEL = {SH.path, SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifi
              SH.qualifiedValueShapesDisjoint, SH.uniqueLang, SH.hasValue, SH.message, SH.severity,
              SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.targetClass, SH.targetNode,
              SH.targetSubjectsOf, SH.targetObjectsOf}
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 class Probes:
@@ -45,11 +44,7 @@ class Probes:
             self.per_group = [{} for _ in plan.groups]
             return
         ids: dict = {}
-        shapes = Graph()
-        for t in g:
-            if t[1] in TARGETS or (t[1] == RDF.type and t[2] == RDFS.Class):
-                continue
-            shapes.add(t)
+        shapes = Graph()  # the probe shapes; the other shapes come as the engine's N-Triples
         for group in plan.groups:
             mine: dict = {}
             blocked: set = set()
@@ -73,9 +68,11 @@ class Probes:
                         probes.add(ids[key])
             self.per_group.append({p: frozenset(v) for p, v in mine.items() if p not in blocked})
         if ids:
-            from .shacl_engine import Engine
+            from .batch_plan import _split_targets
+            from .shacl_engine import Engine, to_ntriples
 
-            self.engine = Engine(shapes, plan.checker.compiled.skolem_map)
+            whole = plan.checker.compiled
+            self.engine = Engine.part(whole, _split_targets(whole.text)[1] + to_ntriples(shapes))
 
     def reset(self, canon) -> None:
         """Start a run: content ids are the run's ``Canon``'s."""

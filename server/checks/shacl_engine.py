@@ -129,7 +129,22 @@ class Engine:
         import shacl
 
         self.shapes, self.skolem_map = (shapes, original) if original is not None else skolemised(shapes)
-        self._compiled = shacl.Shapes.from_text(to_ntriples(self.shapes), format="ntriples")
+        self.text = to_ntriples(self.shapes)
+        self._compiled = shacl.Shapes.from_text(self.text, format="ntriples")
+        self._paths: dict = {}
+
+    @classmethod
+    def part(cls, whole: "Engine", text: str) -> "Engine":
+        """An engine for N-Triples ``text`` made of lines of ``whole.text`` (and more shapes that
+        use only the constraints ``whole``'s shapes use): what the pre-check took in the whole
+        it takes in a part, and results are looked up in the whole's shapes graph."""
+        import shacl
+
+        engine = cls.__new__(cls)
+        engine.shapes, engine.skolem_map, engine.text = whole.shapes, whole.skolem_map, text
+        engine._compiled = shacl.Shapes.from_text(text, format="ntriples")
+        engine._paths = whole._paths
+        return engine
 
     def original(self, shape):
         return self.skolem_map.get(shape, shape)
@@ -142,9 +157,12 @@ class Engine:
     def hits(self, data: Graph | str) -> list[Hit]:
         """Every validation result on ``data``."""
         out = []
+        paths = self._paths
         for r in self.run(data).results:
             shape = term(r.source_shape)
-            path = self.shapes.value(shape, SH.path) if shape is not None else None
+            path = paths.get(shape, paths)
+            if path is paths:
+                path = paths[shape] = self.shapes.value(shape, SH.path) if shape is not None else None
             out.append(Hit(term(r.focus_node), self.original(shape), URIRef(r.severity_iri),
                            self.original(path) if path is not None else None,
                            URIRef(r.component_iri), term(r.value)))

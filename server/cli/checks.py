@@ -108,6 +108,14 @@ def cmd_validate(args) -> int:
     if outcome is None:  # the reference path, service by service
         outcome = batch.reference_reports(_read(args), checker, frameworks, args.format in ("turtle", "json-ld"))
     reports, graph = outcome
+    if args.format == "json":  # written service by service (checks.batch_output), same bytes
+        from ..checks.batch_output import write_validation_json
+
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        write_validation_json(reports, out if out is not None else _TextSink(sys.stdout))
+        sys.stdout.flush()
+        return exit_status_of(reports)
     return _print_validation(args, validation_json(reports), graph)
 
 
@@ -138,6 +146,23 @@ def _print_validation(args, result, graph) -> int:
         u = sum(len(s.get("undetermined", ())) for s in result["services"])
         print(f"{len(result['services'])} service(s), {n} violation(s)" + (f", {u} undetermined" if u else ""))
     return exit_status(result)
+
+
+class _TextSink:
+    """A binary ``write`` onto a text stream without a buffer (a redirected stdout)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data.decode("utf-8"))
+
+
+def exit_status_of(reports) -> int:
+    """``exit_status`` of the validation JSON of ``reports``, without making it."""
+    if any(r.violates for r in reports):
+        return EXIT_VIOLATIONS
+    return EXIT_OK if all(r.conforms for r in reports) else EXIT_UNDETERMINED
 
 
 def exit_status(result: dict) -> int:

@@ -27,12 +27,9 @@ What a worker cannot do
     worker is replaced. It dies with the zygote, and the zygote with the server
     (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on their sockets everywhere).
 
-Limits and their errors (all ``QueryUnavailable``, answered with 503 and ``Retry-After``):
-``QueryTimeout`` (the query ran longer than ``timeout`` seconds), ``QueryBusy`` (no worker was
-free within ``timeout`` seconds), ``WorkerLost`` (the worker died, e.g. out of memory).
-
 An answer is bounded in the worker, before it is sent: at most ``max_rows`` rows and
 ``max_bytes`` of text (``cloudkader.stores.answer_cap``), so the server process never holds a huge one.
+The errors when a limit is met (503): ``cloudkader.stores.query_status``.
 
 Other work that the client controls runs there too: ``/validate`` and ``/applicable`` read and
 check the posted description in a worker (``call`` with a function registered by ``task``), under
@@ -54,14 +51,15 @@ import struct
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 from multiprocessing.connection import Connection
 
 from .results import QueryResult
+from .query_status import ExecutorStats, QueryBusy, QueryTimeout, QueryUnavailable, WorkerLost  # noqa: F401
 from .answer_cap import AnswerTooLarge, NestedTooDeeply, cap_bytes  # noqa: F401  (re-exported)
 from .sandbox import PYTHON_ONLY, forbid_network, isolate_network  # noqa: F401
-from .query_worker import _TASKS, _decode, _query_capped, _zygote_main, task, task_name  # noqa: F401  (task: re-exported)
+from .query_worker import _TASKS, _decode, _query_capped, _recv_exactly, _zygote_main, task, task_name  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -76,73 +74,12 @@ def default_workers() -> int:
     return max(2, min(4, os.cpu_count() or 2))
 
 
-class QueryUnavailable(Exception):
-    """The query could not be answered now; the HTTP answer is 503 with ``Retry-After``."""
-
-    status = 503
-    retry_after = 1
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class QueryTimeout(QueryUnavailable):
-    def __init__(self, timeout: float, what: str = "query"):
-        if what == "query":
-            advice = ("simplify it (a LIMIT, fewer unbound triple patterns) or run it on your own copy "
-                      "of the corpus")
-        else:
-            advice = "send fewer or smaller service descriptions per request"
-        super().__init__(f"the {what} ran longer than the time limit of {timeout:g} s and was stopped; {advice}")
-        self.timeout = timeout
-
-
-class QueryBusy(QueryUnavailable):
-    def __init__(self, wait: float):
-        super().__init__(f"every query worker is busy (waited {wait:g} s); try again shortly")
-
-
-class WorkerLost(QueryUnavailable):
-    def __init__(self, why: str):
-        super().__init__(f"the query could not be completed: {why}")
-
-
-# -- tasks (other work that may run in a worker) and the worker side: ``query_worker`` ------------
-
-
-# -- in the server ---------------------------------------------------------------------------------
-
-
-def _recv_exactly(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("the query worker factory is gone")
-        buf += chunk
-    return buf
-
-
 @dataclass
 class _Worker:
     pid: int
     conn: Connection
     served: int = 0
     rss_grown_kb: int = 0
-
-
-@dataclass
-class ExecutorStats:
-    workers: int
-    busy: int
-    idle: int
-    queries: int
-    timeouts: int
-    replaced: int
-    lost: int
-    busy_refusals: int
-    pids: list[int] = field(default_factory=list)
 
 
 class QueryExecutor:

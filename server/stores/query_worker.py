@@ -156,6 +156,17 @@ def _worker_main(fd: int, store, memory_mb: int | None) -> None:
             return
 
 
+def _recv_exactly(sock: socket.socket, n: int) -> bytes:
+    """``n`` bytes from the zygote's control socket (the server side reads the pid of a worker)."""
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("the query worker factory is gone")
+        buf += chunk
+    return buf
+
+
 def _zygote_main(ctrl: socket.socket, store, memory_mb: int | None, pdeathsig: bool) -> None:
     if pdeathsig:
         _die_with_parent()

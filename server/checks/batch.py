@@ -29,17 +29,19 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from . import batch_complete
 from .batch_canon import Canon, lines_of
 from .batch_plan import Plan, Regions, Unsupported
-from .batch_read import _objects, _rdf, nt, read
+from .batch_read import _rdf, nt, read
 from .batch_values import Probes
 from .validation import Checker, ServiceReport
 from .description import Description
-from ..terms.namespaces import CKD, SH
+from ..terms.namespaces import SH
 from .shacl_report import finish_report
 
 CHUNK = 2000  # services per round of engine runs: bounds the data graph held at once
@@ -56,41 +58,49 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
         plan = Plan.of(checker)
     except Unsupported:
         return None
+    stats = stats if stats is not None else {}
     enabled = gc.isenabled()
     gc.disable()  # millions of small containers and no cycles: collections would only cost time
     try:
+        t = time.perf_counter()
         reg = read(files, checker.k.vocabulary, plan.keep, progress)
+        stats["read_s"] = time.perf_counter() - t
         if reg.subclass:
             return None
         try:
-            out = _run(plan, reg, frameworks, progress, want_graph, stats if stats is not None else {})
+            out = _run(plan, reg, frameworks, progress, want_graph, stats)
         except Unsupported:
             return None
+        stats["run_s"] = time.perf_counter() - t - stats["read_s"]
     finally:
         if enabled:
             gc.enable()
-    if not _every_fact_given(checker.k, reg):
-        _add_undetermined(files, checker, frameworks, *out)
+    t = time.perf_counter()
+    if any(batch_complete.missing(checker.k, reg.by, s) for s in reg.services):
+        # what missing facts leave undecided: on the batch's own triples when it kept what the
+        # facts are read from, else from the files read as graphs (the reference pass)
+        try:
+            if not batch_complete.applies(checker.k, plan.keep):
+                raise Unsupported("the facts' properties are not kept")
+            _set_undetermined(out, batch_complete.undetermined(plan, reg, out[0], frameworks, _variant_run))
+        except Unsupported:
+            _add_undetermined(files, checker, frameworks, *out)
+    stats["completeness_s"] = time.perf_counter() - t
     return out
 
 
-def _every_fact_given(k, reg) -> bool:
-    """Whether the batch's own reading shows every ckd:Fact for every service (then there is
-    nothing to undecide and no need to read the files again). A property the batch did not keep
-    counts as missing: the full check below then decides."""
-    for s in reg.services:
-        providers = [o for o in _objects(reg.by, s, f"<{CKD.provider}>") if type(o) is str]
-        for f in k.facts:
-            props = [f"<{p}>" for p in f["properties"]]
-            if f["on_provider"]:
-                given = any(_objects(reg.by, o, p) for o in providers for p in props) or any(
-                    fp in f["properties"] for o in providers if o[0] == "<"
-                    for fp, _v in k.node_facts.get(o[1:-1], ()))
-            else:
-                given = any(_objects(reg.by, s, p) for p in props)
-            if not given:
-                return False
-    return True
+def _variant_run(plan, reg, frameworks, only):
+    return _run(plan, reg, frameworks, None, False, {}, only)[0]
+
+
+def _set_undetermined(out, found: dict) -> None:
+    from . import completeness
+
+    reports, graph = out
+    for r in reports:
+        if r.service in found:
+            r.undetermined = found[r.service]
+    completeness.add_to_report(graph, reports)
 
 
 def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports, graph) -> None:
@@ -116,7 +126,8 @@ def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports,
     completeness.add_to_report(graph, reports)
 
 
-def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
+def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, only: list | None = None):
+    """(reports, W3C report graph or None) of the services of ``reg`` (or of ``only``)."""
     checker = plan.checker
     regions = Regions(plan, reg)
     canon = Canon(plan, regions)
@@ -130,8 +141,9 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
     graph = Graph() if want_graph else None
     asked = sorted({p for d in probes.per_group for p in d})
     key_memo: dict = {}
-    for start in range(0, len(reg.services), CHUNK):
-        chunk = reg.services[start:start + CHUNK]
+    todo_services = reg.services if only is None else only
+    for start in range(0, len(todo_services), CHUNK):
+        chunk = todo_services[start:start + CHUNK]
         rows = []
         for s in chunk:
             scopes = regions.scopes(s)
@@ -195,7 +207,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict):
         if want_graph:
             _merge_report(graph, g)
         if progress:
-            progress.update(len(reports), len(reg.services))
+            progress.update(len(reports), len(todo_services))
     if want_graph:
         finish_report(graph)
     return reports, graph

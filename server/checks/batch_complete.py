@@ -1,0 +1,110 @@
+"""The completeness pass of batch validation: what missing facts leave undecided
+(:mod:`cloudkader.checks.completeness` defines it), computed on the batch's own kept triples.
+
+The reference pass builds rdflib graphs of the whole register and checks it again on the
+reference path once per missing fact (and once with every missing fact filled): minutes for a
+few thousand incomplete services. Here each variant is the batch's register with the fact's
+risky values added to the services that miss it (``completeness._fill`` on kept triples), run by
+the batch itself on those services only, so a variant costs what a batch run of them costs.
+Same answer as the reference pass: a service's answer in a variant is that of validating it
+alone (``batch``), and the variants, the missing facts and the provisions noted are the
+reference's. It applies when the batch kept every property of a ``ckd:Fact`` and
+``ckd:provider``; otherwise the caller runs the reference pass."""
+
+from __future__ import annotations
+
+from .batch_read import Register, _objects, _TYPE
+from .completeness import _violations
+from ..terms.namespaces import CKD
+
+_PROVIDER = f"<{CKD.provider}>"
+_CLOUD_PROVIDER = f"<{CKD.CloudProvider}>"
+
+
+def applies(k, keep: set[str]) -> bool:
+    """Whether the batch kept what the facts are read from."""
+    return _PROVIDER in keep and all(f"<{p}>" in keep for f in k.facts for p in f["properties"])
+
+
+def missing(k, by: dict, s: str) -> list[dict]:
+    """The ckd:Fact entries that service ``s`` does not give (``completeness.missing_facts``)."""
+    out = []
+    for f in k.facts:
+        props = [f"<{p}>" for p in f["properties"]]
+        if f["on_provider"]:
+            providers = [o for o in _objects(by, s, _PROVIDER) if type(o) is str]
+            given = any(_objects(by, o, p) for o in providers for p in props) or any(
+                fp in f["properties"] for o in providers if o[0] == "<" for fp, _v in k.node_facts.get(o[1:-1], ()))
+        else:
+            given = any(_objects(by, s, p) for p in props)
+        if not given:
+            out.append(f)
+    return out
+
+
+def _fill(by: dict, s: str, fact: dict, fresh: list) -> None:
+    """Add the fact's risky values to ``s`` (or its providers) in ``by`` (a copy: lists are
+    replaced, never changed in place)."""
+    prop = f"<{fact['properties'][0]}>"
+    values = [f"<{v}>" for v in fact["risky"]]
+    if not fact["on_provider"]:
+        by[s] = by.get(s, []) + [x for v in values for x in (prop, v)]
+        return
+    providers = [o for o in _objects(by, s, _PROVIDER) if type(o) is str]
+    if not providers:
+        provider = f"_:ckdfill{len(fresh)}"
+        fresh.append(provider)
+        by[s] = by.get(s, []) + [_PROVIDER, provider]
+        by[provider] = [_TYPE, _CLOUD_PROVIDER]
+        providers = [provider]
+    for provider in providers:
+        by[provider] = by.get(provider, []) + [x for v in values for x in (prop, v)]
+
+
+def undetermined(plan, reg: Register, reports, frameworks, run) -> dict[str, list[dict]]:
+    """Per service IRI, the provisions left undecided by missing facts, each with the facts
+    (``completeness.undetermined``); ``run(plan, register, frameworks, only)`` is the batch run."""
+    k = plan.checker.k
+    lacking = {s: missing(k, reg.by, s) for s in reg.services}
+    by_fact: dict[str, list[str]] = {}
+    for s, facts in lacking.items():
+        for f in facts:
+            by_fact.setdefault(f["fact"], []).append(s)
+    if not by_fact:
+        return {}
+    actual = _violations(reports)
+    facts = {f["fact"]: f for f in k.facts}
+    found: dict[str, dict[str, dict]] = {}
+
+    def variant(fill: dict[str, list[str]]) -> dict[str, set[str]]:
+        by = dict(reg.by)
+        fresh: list = []
+        for s, fact_iris in fill.items():
+            for f in fact_iris:
+                _fill(by, s, facts[f], fresh)
+        vreg = Register(by=by, labels=reg.labels, services=reg.services, origins=reg.origins)
+        reps = run(plan, vreg, frameworks, [s for s in reg.services if s in fill])
+        return {sid: ps - actual.get(sid, set()) for sid, ps in _violations(reps).items()}
+
+    def note(sid: str, p: str, fact_iris: list[str]) -> None:
+        entry = found.setdefault(sid, {}).setdefault(p, {
+            "provision": p, "framework": k.provisions[p].framework if p in k.provisions else None,
+            "missing": [], "missing_labels": [], "missing_labels_en": []})
+        for f in fact_iris:
+            if f not in entry["missing"]:
+                entry["missing"].append(f)
+                entry["missing_labels"].append(facts[f]["label"].get("nl", f))
+                entry["missing_labels_en"].append(facts[f]["label"].get("en", f))
+
+    # one variant per missing fact: the provisions that fact alone decides …
+    for fact_iri, services in sorted(by_fact.items()):
+        for sid, provisions in variant({s: [fact_iri] for s in services}).items():
+            for p in sorted(provisions):
+                note(sid, p, [fact_iri])
+    # … and one with every missing fact filled: what only facts together decide names them all
+    several = {s: [f["fact"] for f in fs] for s, fs in lacking.items() if len(fs) > 1}
+    if several:
+        for sid, provisions in variant(several).items():
+            for p in sorted(provisions - set(found.get(sid, {}))):
+                note(sid, p, several[f"<{sid}>"])
+    return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}

@@ -99,16 +99,26 @@ def test_several_engine_runs_give_the_same_answer(cli, register_300, random_300,
     _same(cli, [register_300, random_300])
 
 
-def test_the_batch_path_is_taken(register_300, random_300):
+def test_the_batch_path_is_taken(register_300, random_300, monkeypatch):
     """The register, generated registers and the examples go through the batch (not the
-    reference fallback), and each service's answer is its own."""
+    reference fallback), the completeness pass too (the register and the random one leave facts
+    out), and each service's answer is its own."""
     checker = core.get_checker()
+
+    def no_reference_pass(*_args):
+        raise AssertionError("the completeness pass fell back to the reference")
+
+    monkeypatch.setattr(batch, "_add_undetermined", no_reference_pass)
+    undetermined = 0
     for files in ([register_300], [random_300], [REGISTER], EXAMPLES):
         out = batch.validate_files([(str(f), f.read_bytes(), "turtle") for f in files], checker, None)
         assert out is not None, files
         _expected, _status, reports = one_by_one(files)
         assert [r.service for r in reports] == [r.service for r in out[0]]
         assert [r.conforms for r in reports] == [r.conforms for r in out[0]]
+        assert [r.undetermined for r in reports] == [r.undetermined for r in out[0]]
+        undetermined += sum(1 for r in out[0] if r.undetermined)
+    assert undetermined > 0
 
 
 def test_what_the_batch_cannot_vouch_for_takes_the_reference_path(ttl):

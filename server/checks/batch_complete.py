@@ -28,18 +28,30 @@ def applies(k, keep: set[str]) -> bool:
 
 def missing(k, by: dict, s: str) -> list[dict]:
     """The ckd:Fact entries that service ``s`` does not give (``completeness.missing_facts``)."""
+    lst = by.get(s, ())
+    have = set(lst[0::2])
     out = []
-    for f in k.facts:
-        props = [f"<{p}>" for p in f["properties"]]
+    providers = None
+    for f, props in _facts(k):
         if f["on_provider"]:
-            providers = [o for o in _objects(by, s, _PROVIDER) if type(o) is str]
-            given = any(_objects(by, o, p) for o in providers for p in props) or any(
+            if providers is None:
+                providers = [lst[i + 1] for i in range(0, len(lst), 2)
+                             if lst[i] == _PROVIDER and type(lst[i + 1]) is str]
+            given = any(not props.isdisjoint(by.get(o, ())[0::2]) for o in providers) or any(
                 fp in f["properties"] for o in providers if o[0] == "<" for fp, _v in k.node_facts.get(o[1:-1], ()))
         else:
-            given = any(_objects(by, s, p) for p in props)
+            given = not props.isdisjoint(have)
         if not given:
             out.append(f)
     return out
+
+
+def _facts(k) -> list:
+    """(fact, its properties as N-Triples IRIs) for every ckd:Fact of ``k``, made once."""
+    memo = k.__dict__.setdefault("_batch_facts", {})
+    if "facts" not in memo:
+        memo["facts"] = [(f, frozenset(f"<{p}>" for p in f["properties"])) for f in k.facts]
+    return memo["facts"]
 
 
 def _fill(by: dict, s: str, fact: dict, fresh: list) -> None:

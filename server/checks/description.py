@@ -21,7 +21,10 @@ MEDIA_TYPES = {
     "application/ld+json": "json-ld",
     "application/json": "json-ld",
     "application/n-triples": "nt",
+    "text/csv": "csv",  # a register, one row per service (checks/register_csv.py)
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
+SPREADSHEETS = ("csv", "xlsx")
 MAX_JSONLD_DEPTH = 32
 INPUT_BASE = "urn:cloudkader:input:"
 # rdflib's Turtle and N-Triples parsers take time quadratic in the number of line breaks,
@@ -51,6 +54,8 @@ def format_for_filename(name: str) -> str:
         return "json-ld"
     if lower.endswith(".nt"):
         return "nt"
+    if lower.endswith((".csv", ".xlsx")):
+        return lower.rsplit(".", 1)[1]
     return "turtle"
 
 
@@ -192,8 +197,15 @@ def _check_literals(text: str, origin: str) -> None:
             pos = start + 1
 
 
-def parse(data: bytes | str, fmt: str, origin: str = "<input>") -> Graph:
-    """Parse ``data`` as ``fmt`` (turtle, json-ld, nt). Raises DescriptionError."""
+def parse(data: bytes | str, fmt: str, origin: str = "<input>", vocab: Vocabulary | None = None) -> Graph:
+    """Parse ``data`` as ``fmt`` (turtle, json-ld, nt, or a register: csv, xlsx). Raises
+    DescriptionError; a register's values are checked against ``vocab`` cell by cell."""
+    if fmt in SPREADSHEETS:
+        from . import register_csv
+
+        if not (data.strip() if fmt == "csv" else data):
+            raise DescriptionError(f"{origin}: empty description")
+        return _check_unicode(register_csv.to_graph(data, fmt, origin, vocab), origin)
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -280,7 +292,7 @@ def check(graph: Graph, vocab: Vocabulary, origin: str = "<input>") -> list[URIR
 
 
 def read(data: bytes | str, fmt: str, vocab: Vocabulary, origin: str = "<input>") -> Description:
-    g = parse(data, fmt, origin)
+    g = parse(data, fmt, origin, vocab)
     return Description(g, check(g, vocab, origin), origin)
 
 

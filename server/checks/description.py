@@ -8,6 +8,8 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
@@ -98,24 +100,46 @@ def _jsonld_message(exc: BaseException) -> str:
     return " ".join(": ".join(parts).split())[:500]
 
 
+CONTEXT_URL = "https://w3id.org/cloudkader/context.jsonld"
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+SHAPE_FILE = Path(__file__).with_name("description-shape.ttl")  # the form check() enforces, in SHACL
+
+
+@lru_cache(maxsize=1)
+def _context_text() -> str:
+    return CONTEXT_FILE.read_text(encoding="utf-8")
+
+
+def published_context() -> dict:
+    """The JSON-LD context of descriptions (``context.jsonld`` beside this module; served at
+    /context.jsonld): a fresh copy, for pyld may change what it is given."""
+    return json.loads(_context_text())
+
+
 def _parse_jsonld(text: str, origin: str) -> Graph:
     """JSON-LD to RDF with pyld, whose document loader is the one door for every context a
     document names — ``@context`` strings at any depth (in lists, nested lists, scoped term
-    definitions, nested nodes) and ``@import``. Ours refuses them all: the service reads no file
-    and fetches no URL for a description. Inline contexts work as usual."""
+    definitions, nested nodes) and ``@import``. Ours refuses them all but the published context
+    (CONTEXT_URL), read from the package: the service fetches no URL for a description. Inline
+    contexts work as usual; a document with no ``@context`` is read with the published one."""
     from pyld import jsonld
 
     doc = _load_json(text, origin)
     refused: list[str] = []
 
     def refuse_every_context(url, options=None):
+        if str(url) == CONTEXT_URL:  # ours, from the package: plain JSON with our context
+            return {"contextUrl": None, "documentUrl": CONTEXT_URL, "document": published_context()}
         refused.append(str(url))
         raise jsonld.JsonLdError("remote contexts are not loaded", "jsonld.LoadDocumentError",
                                  code="loading remote context failed")
 
+    options = {"documentLoader": refuse_every_context, "base": INPUT_BASE, "format": "application/n-quads"}
+    tops = doc if isinstance(doc, list) else [doc]
+    if not any(isinstance(t, dict) and "@context" in t for t in tops):
+        options["expandContext"] = published_context()  # plain JSON: read with our context
     try:
-        nquads = jsonld.to_rdf(doc, {"documentLoader": refuse_every_context, "base": INPUT_BASE,
-                                     "format": "application/n-quads"})
+        nquads = jsonld.to_rdf(doc, options)
         failure = None
     except RecursionError:
         raise DescriptionError(f"{origin}: JSON-LD nested too deeply") from None

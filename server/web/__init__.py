@@ -44,6 +44,7 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     from .linked_data import bp as linked_data_bp
     from .pages import bp as pages_bp
     from . import check_form  # noqa: F401  (the /check route, on the pages blueprint)
+    from . import input_formats  # noqa: F401  (/context.jsonld, /schemas, the form's downloads)
     from .query_editor import bp as query_editor_bp
     from . import listings, matrix_page, search_page  # noqa: F401  (routes on the pages blueprint)
     from .sparql import bp as sparql_bp

@@ -176,3 +176,33 @@ def test_check_form_downloads_its_service(client):
     assert client.post("/check/download?format=pdf", data=FORM).status_code == 400
     tpl = client.get("/register-template.csv")
     assert tpl.status_code == 200 and tpl.get_data(as_text=True).strip() == HEADER
+
+
+def test_register_reader_never_crashes(checker):
+    """Generated cells under the template's header (and generated headers): a description or a
+    DescriptionError, never another exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from cloudkader.checks.description import read
+
+    vocab = checker.k.vocabulary
+    cell = st.one_of(st.sampled_from(["", "ienw", "PersonalData;NLD", "https://example.org/x", ";;", "SaaS", "=1+1",
+                                      '"a,b"', "DPIA;ExitStrategy", "x\ny"]), st.text(max_size=12))
+    names = register_csv.column_names()
+
+    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(rows=st.lists(st.lists(cell, min_size=len(names), max_size=len(names)), max_size=3),
+           header=st.one_of(st.just(names), st.lists(st.sampled_from(names + ["x", ""]), min_size=1, max_size=5)))
+    def run(rows, header):
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(r[:len(header)])
+        try:
+            read(buf.getvalue().encode(), "csv", vocab, "fuzz.csv")
+        except DescriptionError:
+            pass
+
+    run()

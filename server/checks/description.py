@@ -151,7 +151,11 @@ def _parse_jsonld(text: str, origin: str) -> Graph:
     if failure is not None:
         raise DescriptionError(f"{origin}: malformed JSON-LD: {_jsonld_message(failure)}")
     dataset = Dataset()
-    dataset.parse(data=nquads, format="nquads")
+    try:
+        dataset.parse(data=nquads, format="nquads")
+    except Exception as exc:  # a key or value that makes no IRI (plain JSON read with our context)
+        msg = " ".join(str(exc).split())[:300]
+        raise DescriptionError(f"{origin}: malformed JSON-LD: a key or value is not a valid IRI ({msg})") from None
     graph = Graph()
     for s, p, o, _g in dataset.quads((None, None, None, None)):
         graph.add((s, p, o))
@@ -229,7 +233,10 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>", vocab: Vocabular
 
         if not (data.strip() if fmt == "csv" else data):
             raise DescriptionError(f"{origin}: empty description")
-        return _check_unicode(register_csv.to_graph(data, fmt, origin, vocab), origin)
+        try:
+            return _check_unicode(register_csv.to_graph(data, fmt, origin, vocab), origin)
+        except register_csv.RegisterError as exc:
+            raise DescriptionError(str(exc)) from None
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")

@@ -34,11 +34,14 @@ MAX_ERRORS = 20  # errors listed in one message
 _ORG = "https://w3id.org/cloudkader/id/org/"
 
 
-def _error(origin: str, problems: list[str]):
-    from .description import DescriptionError
+class RegisterError(ValueError):
+    """A register that cannot be read; its message names the file, rows and columns
+    (description.parse turns it into a DescriptionError)."""
 
+
+def _error(origin: str, problems: list[str]) -> RegisterError:
     more = f"; and {len(problems) - MAX_ERRORS} more" if len(problems) > MAX_ERRORS else ""
-    return DescriptionError(f"{origin}: " + "; ".join(problems[:MAX_ERRORS]) + more)
+    return RegisterError(f"{origin}: " + "; ".join(problems[:MAX_ERRORS]) + more)
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +135,7 @@ def _text(data: bytes | str, fmt: str, origin: str) -> str:
 
 
 def to_graph(data: bytes | str, fmt: str, origin: str, vocab=None) -> Graph:
-    """The description a register makes; DescriptionError naming rows and columns. With the
+    """The description a register makes; RegisterError naming rows and columns. With the
     vocabulary, every value is also checked against it (unknown codes named by their cell)."""
     from csvw.dsv import UnicodeReader
 

@@ -111,6 +111,13 @@ def test_xlsx_register_equals_csv(cli, tmp_path):
     x = cli("validate", "--format", "json", path)
     c = cli("validate", "--format", "json", REGISTER)
     assert x.code == c.code == 1 and x.json() == c.json()
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (register_csv.XLSX_MAX_UNPACKED + 1))
+    r = cli("validate", bomb)
+    assert r.code == 2 and "unpacks to" in r.err
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(path.read_bytes()[:300])
     r = cli("validate", broken)

@@ -44,6 +44,11 @@ UI = {
         "none": "geen", "label": "Naam", "definition": "Definitie",
         "provisions_with_theme": "Bepalingen met dit thema", "overlap_theme_view": "Overlap binnen dit thema",
         "used_by": "Gebruikt door", "provider": "Leverancier", "platform": "Platform",
+        "outcome_violation": "Overtreding", "outcome_warning": "Waarschuwing", "outcome_undetermined": "Onbeslist",
+        "measure_to_take": "Te nemen maatregel", "missing_facts": "Ontbrekende feiten", "verbatim": "Letterlijke tekst",
+        "overlaps_other": "Overlap met andere kaders", "details": "Details", "lapsed_law": "Rust op vervallen recht",
+        "lapsed_since": "vervallen sinds", "successor": "opgevolgd door", "permalink": "Vaste link naar deze uitkomst",
+        "export": "Exporteren", "print": "Afdrukken", "binding_first": "Bindende kaders eerst, daarna adviezen.",
     },
     "en": {
         "site_tagline": "Knowledge graph of Dutch government cloud policy",
@@ -80,6 +85,11 @@ UI = {
         "none": "none", "label": "Name", "definition": "Definition",
         "provisions_with_theme": "Provisions with this theme", "overlap_theme_view": "Overlaps within this theme",
         "used_by": "Used by", "provider": "Provider", "platform": "Platform",
+        "outcome_violation": "Violation", "outcome_warning": "Warning", "outcome_undetermined": "Undetermined",
+        "measure_to_take": "Measure to take", "missing_facts": "Missing facts", "verbatim": "Verbatim text",
+        "overlaps_other": "Overlaps with other frameworks", "details": "Details", "lapsed_law": "Rests on lapsed law",
+        "lapsed_since": "lapsed since", "successor": "succeeded by", "permalink": "Permanent link to this result",
+        "export": "Export", "print": "Print", "binding_first": "Binding frameworks first, then advice.",
     },
 }
 

@@ -8,6 +8,8 @@ for the module; the examples in one test."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -16,14 +18,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 try:  # tests/ as a package (tests/__init__.py) or as plain rootdir modules
-    from .browser_support import console_errors, start_browser
+    from .browser_support import axe_violations, console_errors, start_browser
     from .server_process import ROOT, server_factory  # noqa: F401  (session fixture)
 except ImportError:
-    from browser_support import console_errors, start_browser
+    from browser_support import axe_violations, console_errors, start_browser
     from server_process import ROOT, server_factory  # noqa: F401
 
 CKD = "https://w3id.org/cloudkader/def#"
@@ -73,6 +75,15 @@ def key(iri) -> str:
     raise AssertionError(f"the form has no value for {iri}")
 
 
+def node_fields(g: Graph, node, fields: dict[str, str], add, skip=()) -> None:
+    """The facts of an organisation or provider ``node`` as form fields; fails on any other."""
+    for q, v in g.predicate_objects(node):
+        if str(v) in skip:
+            continue
+        assert str(q) in fields, f"the form cannot say {q} of {node}"
+        add(fields[str(q)], str(v) if isinstance(v, Literal) else key(v))
+
+
 def form_answers(g: Graph, svc) -> dict[str, list[str]]:
     """What a user enters in the form for service ``svc`` of ``g``; fails on a fact the form
     cannot take (so that every term the examples use has a field)."""
@@ -91,32 +102,14 @@ def form_answers(g: Graph, svc) -> dict[str, list[str]]:
                 add("name", str(o))
         elif p in fields:
             add(fields[p], key(o))
+        elif p == CKD + "usedBy" and str(o).startswith(NAMESPACES[1]):
+            add("org", key(o))
         elif p == CKD + "usedBy":
-            if str(o).startswith(NAMESPACES[1]):
-                add("org", key(o))
-                continue
             add("org", "own")
-            for q, v in g.predicate_objects(o):
-                if q == RDF.type:
-                    add("ownclass", key(v))
-                elif q == RDFS.label:
-                    add("ownname", str(v))
-                elif str(q) == CKD + "partOf":
-                    add("partof", key(v))
-                else:
-                    raise AssertionError(f"the form cannot say {q} of the organisation")
+            node_fields(g, o, {str(RDF.type): "ownclass", str(RDFS.label): "ownname", CKD + "partOf": "partof"}, add)
         elif p == CKD + "provider":
-            for q, v in g.predicate_objects(o):
-                if q == RDF.type:
-                    assert str(v) == CKD + "CloudProvider"
-                elif q == RDFS.label:
-                    add("provider", str(v))
-                elif str(q) == CKD + "jurisdiction":
-                    add("jurisdiction", key(v))
-                elif str(q) == CKD + "certifiedUnder":
-                    add("certification", key(v))
-                else:
-                    raise AssertionError(f"the form cannot say {q} of the provider")
+            node_fields(g, o, {str(RDFS.label): "provider", CKD + "jurisdiction": "jurisdiction",
+                               CKD + "certifiedUnder": "certification"}, add, skip=(CKD + "CloudProvider",))
         elif p == CKD + "hasMeasure":
             kinds = [key(t) for t in g.objects(o, RDF.type)]
             assert len(kinds) == 1, kinds
@@ -221,4 +214,82 @@ def test_every_example_entered_in_the_form_gives_the_cli_outcome(server, browser
             checked += 1
     assert checked >= len(EXAMPLES)
     assert not problems, "\n".join(problems)
+    assert not console_errors(browser), console_errors(browser)
+
+
+# a municipality's service with a cloud contract covering one contract point, no data location:
+# violations (the other contract points, resting partly on the lapsed BIG), warnings (the
+# advisory Rijk framework) and undetermined results (what the data location decides)
+RESULT = ("/check?org=own&ownclass=Gemeente&ownname=Gemeente+Proefstad&deployment=PublicCloud&data=PersonalData"
+          "&jurisdiction=USA&measure=CloudContract&part-CloudContract=gemeenten/contract-looptijd&name=Proefdienst")
+
+
+def test_result_page_order_outcomes_links_permalink_exports_print_and_english(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + RESULT)
+    result = browser.find_element(By.ID, "result")
+    # binding frameworks first, then the advisory ones
+    scopes = [s.get_attribute("data-scope") for s in result.find_elements(By.CSS_SELECTOR, "section.fw-result")]
+    assert "binding" in scopes and "advisory" in scopes
+    assert scopes == sorted(scopes, key=lambda s: {"binding": 0, "advisory": 1}.get(s, 2)), scopes
+    # three outcomes, each with its own word, icon and border style (not colour alone)
+    items = result.find_elements(By.CSS_SELECTOR, "li.gap")
+    looks = {}
+    for li in items:
+        badge = li.find_element(By.CSS_SELECTOR, ".outcome-badge")
+        looks.setdefault(li.get_attribute("data-outcome"), set()).add(
+            (badge.text, li.value_of_css_property("border-left-style"), badge.value_of_css_property("border-top-style")))
+    assert set(looks) == {"violation", "warning", "undetermined"}, looks
+    assert all(len(v) == 1 for v in looks.values()), looks
+    words, lefts, badges = (set(x) for x in zip(*(next(iter(v)) for v in looks.values())))
+    assert len(words) == len(lefts) == len(badges) == 3, looks
+    # every result: its provision linked, its verbatim text one click away; overlaps linked
+    contract = result.find_element(By.CSS_SELECTOR, "li.gap[data-provision$='/gemeenten/contract-beveiligingsmaatregelen']")
+    assert contract.find_element(By.CSS_SELECTOR, "a.prov-link").get_attribute("href").endswith("/id/gemeenten/contract-beveiligingsmaatregelen")
+    contract.find_element(By.CSS_SELECTOR, "details.verbatim-text summary").click()
+    assert "beveiligingsmaatregelen" in contract.find_element(By.CSS_SELECTOR, "blockquote.verbatim").text
+    # resting on the BIG, superseded by the BIO: marked with the date and the successor
+    lapsed = contract.find_element(By.CSS_SELECTOR, ".lapsed")
+    assert lapsed.find_element(By.TAG_NAME, "time").get_attribute("datetime") == "2019-01-01"
+    assert lapsed.find_element(By.TAG_NAME, "a").get_attribute("href").endswith("/id/doc/bio")
+    overlaps = result.find_elements(By.CSS_SELECTOR, "li.gap details.overlaps a")
+    assert overlaps and all("/id/" in a.get_attribute("href") for a in overlaps)
+    assert "ckd:" not in " ".join(m.text for m in result.find_elements(By.CSS_SELECTOR, ".msg"))
+    assert not axe_violations(browser)
+    shown = shown_outcomes(result)
+
+    # the permalink reproduces the result; the exports say the same
+    permalink = browser.find_element(By.ID, "permalink").get_attribute("href")
+    browser.get(permalink)
+    assert shown_outcomes(browser.find_element(By.ID, "result")) == shown
+    links = {a.get_attribute("data-format"): a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.export")}
+    exported = requests.get(links["json"], timeout=120)
+    assert exported.headers["Content-Type"].startswith("application/json")
+    service = exported.json()["services"][0]
+    assert expected_outcomes(service) == shown
+    report = Graph().parse(data=requests.get(links["turtle"], timeout=120).text, format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    assert len(set(report.subjects(RDF.type, URIRef(sh + "ValidationResult")))) >= len(service["results"])
+    rows = list(csv.DictReader(io.StringIO(requests.get(links["csv"], timeout=120).text)))
+    assert Counter((r["provision"], r["outcome"]) for r in rows) == shown
+    assert all("ckd:" not in r["message"] for r in rows)
+
+    # printable: the print style sheet leaves the form and the navigation out
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element(By.ID, "check-form").is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, "header.site").is_displayed()
+        assert browser.find_element(By.ID, "result").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # in English: the same outcomes, English words
+    browser.get(permalink.replace("lang=nl", "lang=en"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    result = browser.find_element(By.ID, "result")
+    assert shown_outcomes(result) == shown
+    words = {" ".join(b.text.split()) for b in result.find_elements(By.CSS_SELECTOR, "li.gap .outcome-badge")}
+    assert words == {"✖ Violation", "! Warning", "? Undetermined"}, words
+    assert "Measure to take" in result.text
     assert not console_errors(browser), console_errors(browser)

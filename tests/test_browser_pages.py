@@ -22,6 +22,7 @@ PAGE_TYPES = [
     "/", "/frameworks", "/frameworks/rijk", "/id/rijk/voorwaarde-4", "/id/rijk", "/id/org/jenv",
     "/id/theme/exit-strategy", "/overlaps/matrix", "/overlaps/pair/rijk/irc", "/overlaps/theme/exit-strategy",
     "/register", "/id/service/fin-digitale-brug-overheid", "/search?q=BRP", "/def", "/check", "/sparql",
+    "/check?org=own&ownclass=Gemeente&deployment=PublicCloud&data=PersonalData&jurisdiction=USA&measure=CloudContract",
     "/no/such/page",
 ]
 

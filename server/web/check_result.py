@@ -19,6 +19,8 @@ OUTCOMES = ("violation", "undetermined", "warning")  # the order they are shown 
 SCOPE_ORDER = {"binding": 0, "advisory": 1}
 _TERM = re.compile(r"\b([a-z][a-z0-9]*):([A-Za-z][\w\-]*\w|[A-Za-z])")
 _PAREN = re.compile(r"\s*\(([^()]*)\)")
+_PROPERTY_VALUE = re.compile(_TERM.pattern + r"\s+(" + _TERM.pattern.replace("\\b", "") + ")")
+_PROPERTY = "http://www.w3.org/2002/07/owl#ObjectProperty"
 
 
 def outcome_of(r: dict) -> str:
@@ -62,7 +64,15 @@ def plain_message(message: str, lang: str) -> tuple[str, list[str]]:
         text = view.label(iri, lang)
         return f"‘{text}’" if iri in view.provisions or not iri.startswith(str(CKD)) else text
 
+    def property_value(m) -> str:  # "ckd:coversProvision avg:artikel-28": the value says it
+        iri = _expand(m.group(1), m.group(2))
+        if not iri or _PROPERTY not in view.types.get(iri, set()):
+            return m.group(0)
+        note(m)
+        return m.group(3)
+
     text = _PAREN.sub(paren, message)
+    text = _PROPERTY_VALUE.sub(property_value, text)
     text = _TERM.sub(word, text)
     return " ".join(text.split()).replace(" ,", ",").replace(" .", ".").replace(" ;", ";"), found
 
@@ -94,6 +104,13 @@ def overlaps_of(provision: str, lang: str) -> list[dict]:
                     "relation_label": view.label(rel_iri, lang), "rationale": ov.rationale.get(lang) or ov.rationale.get("nl", "")})
     out.sort(key=lambda o: (o["framework"], o["label"]))
     return out
+
+
+def lapsed_view(entries: list[dict], lang: str) -> list[dict]:
+    """The lapsed documents a provision rests on, with labels in ``lang``."""
+    view = corpus_view()
+    return [{**e, "label": view.label(e["document"], lang) if e.get("document") in view.labels else e.get("label"),
+             "status": view.label(str(CKD) + e["status"], lang) if e.get("status") else ""} for e in entries or []]
 
 
 def _provision_bits(p: str, lang: str) -> dict:
@@ -131,7 +148,7 @@ def result_view(applicable: dict | None, validation: dict | None, measures: dict
         framework(p["framework"])["provisions"].append({
             **_provision_bits(p["provision"], lang), "modality": pv.modality if pv else None,
             "reason": (p.get("reason_en") if lang == "en" else p.get("reason")) or p.get("reason") or "",
-            "lapsed": p.get("lapsed") or []})
+            "lapsed": lapsed_view(p.get("lapsed"), lang)})
     for r in validation.get("results", []):
         raw = (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or ""
         text, terms = plain_message(raw, lang)
@@ -140,7 +157,7 @@ def result_view(applicable: dict | None, validation: dict | None, measures: dict
                 "message": text, "raw_message": raw, "terms": [qname(t) for t in terms],
                 "measures": [measures[t].label for t in terms if t in measures],
                 "shape": r.get("shape"), "path": r.get("path"), "missing": [],
-                "lapsed": r.get("lapsed") or lapsed.get(r.get("provision"), [])}
+                "lapsed": lapsed_view(r.get("lapsed") or lapsed.get(r.get("provision")), lang)}
         framework(r.get("framework") or "")["items"].append(item)
     for u in validation.get("undetermined", []):
         missing = (u.get("missing_labels_en") if lang == "en" else u.get("missing_labels")) or u.get("missing_labels") or []
@@ -149,7 +166,7 @@ def result_view(applicable: dict | None, validation: dict | None, measures: dict
             "message": ("De beschrijving geeft niet genoeg feiten om dit te beslissen." if lang == "nl"
                         else "The description does not give enough facts to decide this."),
             "raw_message": "", "terms": [qname(m) for m in u.get("missing", [])], "measures": [],
-            "missing": missing, "shape": None, "path": None, "lapsed": lapsed.get(u["provision"], [])})
+            "missing": missing, "shape": None, "path": None, "lapsed": lapsed_view(lapsed.get(u["provision"]), lang)})
     fw_order = {iri: i for i, iri in enumerate(view.frameworks.values())}
     out = sorted(frameworks.values(), key=lambda f: (SCOPE_ORDER.get(f["scope"], 2), fw_order.get(f["iri"], 99), f["label"]))
     for fw in out:

@@ -192,7 +192,8 @@ def test_check_jenv_sharepoint_with_personal_data(client):
 
 
 def test_check_exit_strategy_parts_and_gemeente(client):
-    page = _text(_check(client, org="gemeente", product=[], measure=[], exitpart=["DataPortability", "DataDestruction"],
+    page = _text(_check(client, org="own", ownclass="Gemeente", product=[], measure=[],
+                        **{"part-ExitStrategy": ["DataPortability", "DataDestruction"]},
                         jurisdiction="USA", provider="Voorbeeld Cloud"))
     assert "/id/gemeenten" in _hrefs(page)  # the municipal framework is in scope
     turtle = htmllib.unescape(page[page.index('<pre id="turtle">'):page.index("</pre>")])
@@ -361,3 +362,21 @@ def test_overlaps_shown_on_provision_matrix_and_theme(overlap_client):
     assert "Testoverlap A." in theme and "Testconflict B." in theme
     # the overlap node itself dereferences
     assert overlap_client.get("/id/overlap/test-1", headers=HTML).status_code == 200
+
+
+def test_check_answers_in_the_url_bad_answers_and_formats(client):
+    """The permalink (a GET with the answers) gives the page and the exports; bad answers a 400
+    naming the field."""
+    q = "/check?org=own&ownclass=Gemeente&partof=bzk&deployment=PublicCloud&certification=doc/eu-us-data-privacy-framework"
+    page = _text(client.get(q, headers=HTML))
+    turtle = htmllib.unescape(page[page.index('<pre id="turtle">'):page.index("</pre>")])
+    assert "ckd:partOf org:bzk" in turtle and "ckd:certifiedUnder" in turtle
+    assert 'id="permalink"' in page
+    js = client.get(q + "&format=json").get_json()
+    assert js["services"][0]["frameworks"] and "conforms" in js
+    for bad, field in (("&format=yaml", "format"), ("&part-CloudContract=gemeenten/nope", "part-CloudContract"),
+                       ("&location=XXX", "location")):
+        r = client.get(q + bad, headers=HTML)
+        assert r.status_code == 400 and field in _text(r), bad
+    r = client.get("/check?org=own", headers=HTML)
+    assert r.status_code == 400 and "soort organisatie" in _text(r)

@@ -22,9 +22,6 @@ from .i18n import current_lang
 EX = Namespace("https://example.org/")
 SINGLE = ("name", "org", "ownclass", "ownname", "partof", "deployment", "servicemodel", "provider", "jurisdiction")
 MANY = ("certification", "data", "location", "locationconstraint", "product", "system", "measure")
-# older names of fields, still read (links and scripts made before the parts were generic)
-ALIASES = {"exitpart": "part-ExitStrategy"}
-LEGACY_OWN_CLASS = {"gemeente": "Gemeente"}  # org=gemeente: a municipality the user describes
 
 
 def part_fields(vocab: dict) -> list[str]:
@@ -36,12 +33,6 @@ def read_values(form, vocab: dict) -> dict:
     values: dict = {k: " ".join((form.get(k) or "").split())[:200] for k in SINGLE}
     for k in MANY + tuple(part_fields(vocab)):
         values[k] = [v.strip() for v in form.getlist(k) if v.strip()]
-    for old, new in ALIASES.items():
-        values.setdefault(new, [])
-        values[new] += [v.strip() for v in form.getlist(old) if v.strip() and v.strip() not in values[new]]
-    if values["org"] in LEGACY_OWN_CLASS:
-        values["ownclass"] = values["ownclass"] or LEGACY_OWN_CLASS[values["org"]]
-        values["org"] = "own"
     return values
 
 

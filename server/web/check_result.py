@@ -149,6 +149,13 @@ def result_view(applicable: dict | None, validation: dict | None, measures: dict
             **_provision_bits(p["provision"], lang), "modality": pv.modality if pv else None,
             "reason": (p.get("reason_en") if lang == "en" else p.get("reason")) or p.get("reason") or "",
             "lapsed": lapsed_view(p.get("lapsed"), lang)})
+    for u in applicable.get("undetermined", []):  # provisions that may apply: facts missing to decide
+        pv = view.provisions.get(u["provision"])
+        framework(u.get("framework") or (pv.framework if pv else ""))["provisions"].append({
+            **_provision_bits(u["provision"], lang), "modality": pv.modality if pv else None,
+            "reason": (u.get("reason_en") if lang == "en" else u.get("reason")) or u.get("reason") or "",
+            "missing": (u.get("missing_labels_en") if lang == "en" else u.get("missing_labels")) or [],
+            "lapsed": lapsed_view(u.get("lapsed"), lang)})
     for r in validation.get("results", []):
         raw = (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or ""
         text, terms = plain_message(raw, lang)

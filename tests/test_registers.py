@@ -161,7 +161,7 @@ def test_reference_reader_reads_a_register(checker):
 
 FORM = {"name": "Samenwerkplatform", "org": "jenv", "deployment": "PublicCloud", "servicemodel": "SaaS",
         "provider": "Microsoft", "jurisdiction": "USA", "data": ["PersonalData"], "location": ["NLD", "IRL"],
-        "product": ["TeamsCollaboration"], "measure": ["DPIA", "ExitStrategy"], "exitpart": ["DataPortability"]}
+        "product": ["TeamsCollaboration"], "measure": ["DPIA", "ExitStrategy"], "part-ExitStrategy": ["DataPortability"]}
 
 
 def test_check_form_downloads_its_service(client):
@@ -181,6 +181,9 @@ def test_check_form_downloads_its_service(client):
     assert _by_service(from_csv) == _by_service(from_ttl) and from_ttl["services"][0]["results"]
     assert client.post("/check/download?format=csv", data={**FORM, "org": ""}).status_code == 400
     assert client.post("/check/download?format=pdf", data=FORM).status_code == 400
+    # the form is a GET form: its download buttons send the answers in the query string
+    g = client.get("/check/download", query_string={**FORM, "format": "csv"})
+    assert g.status_code == 200 and g.get_data() == c.get_data()
     tpl = client.get("/register-template.csv")
     assert tpl.status_code == 200 and tpl.get_data(as_text=True).strip() == HEADER
 

@@ -60,16 +60,18 @@ def _csv(rows: list[dict], filename: str) -> Response:
     return resp
 
 
-@bp.route("/check/download", methods=["POST"])
+@bp.route("/check/download", methods=["GET", "POST"])
 def check_download():
     """The service composed in the check form, as a register row or as Turtle (the same
     description the form checks)."""
-    from .check_form import build_description, form_vocab
+    from .check_description import build_description, read_values
+    from .check_vocab import form_vocab
 
-    fmt = request.args.get("format", "turtle")
+    fmt = request.values.get("format", "turtle")
     if fmt not in ("csv", "turtle"):
         return Response("format: csv or turtle\n", status=400, mimetype="text/plain")
-    turtle, problems = build_description(request.form, form_vocab())
+    vocab = form_vocab()
+    turtle, problems = build_description(read_values(request.values, vocab), vocab)
     if problems:
         return Response("\n".join(problems) + "\n", status=400, mimetype="text/plain")
     if fmt == "turtle":

@@ -4,8 +4,10 @@ vocabulary, the class hierarchy the reasoner classified, the types of the corpus
 the framework scopes, the provisions and the SHACL shapes.
 
 Build once, start fast: :func:`compiled` reads the Knowledge from the compiled artefact
-``build/knowledge.pickle``, written beside ``build/corpus.nq`` by ``cloudkader build`` (or at the
-first start after a change) and keyed by the corpus digest and this module's code. An artefact
+``knowledge.pickle``, written beside the compiled ``corpus.nq`` by ``cloudkader build`` (or at the
+first start after a change) and keyed by the corpus digest and this module's code. The corpus an
+installed wheel carries is read only: its artefact goes to the user cache folder
+(``paths.BUILD_DIR``, see :func:`artefact_dir`). An artefact
 whose key does not match, or that cannot be read, is never used: it is rebuilt from the
 compiled corpus. ``tests/test_startup.py`` keeps the artefact equal to what :func:`load` reads
 from each store, and checks the staleness rule."""
@@ -24,6 +26,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..terms.namespaces import CKD, GRAPH, sparql_prologue
 from ..stores.local import Store
+from ..terms import paths
 from . import corpus
 
 log = logging.getLogger(__name__)
@@ -277,19 +280,32 @@ def build(target: Path | None = None) -> Path:
     return nquads
 
 
+def artefact_dir(nquads: Path) -> Path:
+    """Where the artefact of the compiled corpus at ``nquads`` lives: beside it, unless that is
+    the read-only corpus of an installed wheel — then in the user cache folder."""
+    if nquads.parent.resolve() == paths.SHIPPED_COMPILED_DIR.resolve():
+        return paths.BUILD_DIR
+    return nquads.parent
+
+
 def build_artefact(nquads: Path) -> Knowledge:
     """Read the Knowledge from the compiled corpus at ``nquads`` (through an embedded pyoxigraph
-    store: the fastest to load) and write it beside it."""
+    store: the fastest to load) and write it to :func:`artefact_dir` (if that cannot be written,
+    the Knowledge is still returned: a read-only home costs a second of start-up, not a crash)."""
     from ..stores.local import OxigraphStore
 
     k = load(OxigraphStore.from_nquads(nquads))
     key = {"corpus": _corpus_digest(nquads), "code": code_digest()}
-    target = nquads.parent / ARTEFACT
-    tmp = nquads.parent / f"{ARTEFACT}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        pickle.dump(key, f, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(k, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(target)
+    folder = artefact_dir(nquads)
+    tmp = folder / f"{ARTEFACT}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            pickle.dump(key, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(k, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(folder / ARTEFACT)
+    except OSError as exc:
+        log.warning("cannot write %s: %s", folder / ARTEFACT, exc)
     return k
 
 
@@ -300,11 +316,17 @@ def compiled(target: Path | None = None) -> Knowledge:
 
     nquads = corpus.compiled_corpus_path(target)
     key = {"corpus": _corpus_digest(nquads), "code": code_digest()}
-    path = nquads.parent / ARTEFACT
+    folder = artefact_dir(nquads)
+    path = folder / ARTEFACT
     k = _read_artefact(path, key)
     if k is not None:
         return k
-    with open(nquads.parent / ".lock", "w") as lock:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / ".lock", "w")
+    except OSError:  # a read-only cache folder: build in memory
+        return build_artefact(nquads)
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             k = _read_artefact(path, key)  # another process may have built it meanwhile

@@ -1,5 +1,6 @@
 """The corpus: every Turtle file of the project in named graphs, plus what the reasoner infers,
-compiled once into ``build/corpus.nq`` and rebuilt whenever a source file changes."""
+compiled once into ``corpus.nq`` (in ``paths.BUILD_DIR``, a user cache folder) and rebuilt whenever a
+source file changes; an installed wheel carries it compiled (``paths.SHIPPED_COMPILED_DIR``)."""
 
 from __future__ import annotations
 
@@ -180,6 +181,8 @@ def compiled_corpus_path(target: Path | None = None) -> Path:
     keeps concurrent processes (test workers, servers) from building it twice at once."""
     import fcntl
 
+    if target is None and paths.INSTALLED and not is_stale(paths.SHIPPED_COMPILED_DIR):
+        return paths.SHIPPED_COMPILED_DIR / "corpus.nq"  # compiled when the wheel was built: read only
     target = target or paths.BUILD_DIR
     target.mkdir(parents=True, exist_ok=True)
     with open(target / ".lock", "w") as lock:

@@ -54,6 +54,14 @@ class CliRun:
     def json(self):
         return json.loads(self.out)
 
+    def api_json(self):
+        """The JSON as the HTTP API gives it: without each service's ``sources`` (the input files,
+        which only the command line has)."""
+        doc = self.json()
+        for s in doc.get("services", ()):
+            s.pop("sources", None)
+        return doc
+
 
 @pytest.fixture
 def cli(capsys):

@@ -64,7 +64,7 @@ def test_validate_turtle_same_as_cli(client, cli, caelus_ttl):
     assert r.status_code == 200  # 200 whether or not it conforms
     assert ctype(r) == "application/json"
     doc = r.get_json()
-    assert doc == run.json()
+    assert doc == run.api_json()
     assert doc["conforms"] is False
     assert any(x["provision"] == "https://w3id.org/cloudkader/id/rijk/voorwaarde-4" and x["severity"] == "Violation"
                for s in doc["services"] for x in s["results"])
@@ -88,7 +88,7 @@ def test_validate_conforming_service(client, cli):
     run = cli("validate", CONFORMING, "--format", "json")
     assert run.code == 0
     r = post(client, "/validate", CONFORMING.read_bytes(), "text/turtle; charset=utf-8")
-    assert r.status_code == 200 and r.get_json() == run.json() and r.get_json()["conforms"] is True
+    assert r.status_code == 200 and r.get_json() == run.api_json() and r.get_json()["conforms"] is True
 
 
 def _report(g: Graph):
@@ -132,10 +132,10 @@ def test_validate_format_parameter(client, caelus_ttl):
 def test_validate_framework_filter_same_as_cli(client, cli, caelus_ttl):
     run = cli("validate", CAELUS, "--framework", "irc", "--format", "json")
     r = post(client, "/validate", caelus_ttl, TURTLE, framework="irc")
-    assert r.status_code == 200 and r.get_json() == run.json()
+    assert r.status_code == 200 and r.get_json() == run.api_json()
     assert all(x["framework"] == "https://w3id.org/cloudkader/id/irc" for s in r.get_json()["services"] for x in s["results"])
     both = client.post("/validate?framework=rijk&framework=irc", data=caelus_ttl, content_type=TURTLE).get_json()
-    assert both == cli("validate", CAELUS, "--framework", "rijk", "--framework", "irc", "--format", "json").json()
+    assert both == cli("validate", CAELUS, "--framework", "rijk", "--framework", "irc", "--format", "json").api_json()
 
 
 def test_validate_unknown_framework(client, caelus_ttl):
@@ -154,10 +154,10 @@ def test_applicable_same_as_cli(client, cli, caelus_ttl, caelus_jsonld):
     assert run.code == 0
     r = post(client, "/applicable", caelus_ttl, TURTLE)
     assert r.status_code == 200 and ctype(r) == "application/json"
-    assert r.get_json() == run.json()
+    assert r.get_json() == run.api_json()
     frameworks = {f["framework"] for f in r.get_json()["services"][0]["frameworks"]}
     assert "https://w3id.org/cloudkader/id/rijk" in frameworks
-    assert post(client, "/applicable", caelus_jsonld, JSONLD).get_json() == run.json()
+    assert post(client, "/applicable", caelus_jsonld, JSONLD).get_json() == run.api_json()
 
 
 def test_applicable_several_services(client, cli, ttl):
@@ -168,7 +168,7 @@ ex:b a ckd:CloudService ; ckd:usedBy org:tk ; ckd:deploymentModel ckd:PrivateClo
     path = ttl(body)
     run = cli("applicable", path, "--format", "json")
     r = post(client, "/applicable", path.read_bytes(), TURTLE)
-    assert r.get_json() == run.json()
+    assert r.get_json() == run.api_json()
     assert [s["service"] for s in r.get_json()["services"]] == ["https://example.org/a", "https://example.org/b"]
 
 

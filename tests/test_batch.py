@@ -43,7 +43,10 @@ def one_by_one(files: list[Path], frameworks: set[str] | None = None) -> tuple[s
     descs = [core.read_description(f.read_bytes(), format_for_filename(f.name), str(f)) for f in files]
     reports, _ = batch.reference_reports(core.merge(descs), core.get_checker(), frameworks)
     result = validation_json(reports)
-    from cloudkader.cli.checks import exit_status
+    from cloudkader.cli.checks import add_sources, exit_status
+    from cloudkader.cli.inputs import Input
+
+    add_sources(result, [Input(str(f), f.read_bytes(), format_for_filename(f.name)) for f in files])
 
     return json.dumps(result, ensure_ascii=False, indent=2) + "\n", exit_status(result), reports
 

@@ -23,11 +23,15 @@ def _service(doc: dict) -> bytes:
     return b"    " + blob.replace(b"\n", b"\n    ")
 
 
-def write_validation_json(reports: list[ServiceReport], out) -> None:
-    """Write the validation JSON of ``reports`` and a line break to the binary stream ``out``."""
+def write_validation_json(reports: list[ServiceReport], out, each=None) -> None:
+    """Write the validation JSON of ``reports`` and a line break to the binary stream ``out``;
+    ``each(service_dict)``, when given, completes each service's entry before it is written."""
     head = validation_json([])
     if list(head) != ["conforms", "services", "outcome"]:  # a document this writer does not know
-        out.write(json.dumps(validation_json(reports), ensure_ascii=False, indent=2).encode() + b"\n")
+        doc = validation_json(reports)
+        for s in doc["services"] if each else ():
+            each(s)
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n")
         return
     head["conforms"] = all(r.conforms for r in reports)
     head["outcome"] = ("violates" if any(r.violates for r in reports)
@@ -39,5 +43,8 @@ def write_validation_json(reports: list[ServiceReport], out) -> None:
     for i, r in enumerate(reports):
         if i:
             out.write(b",\n")
-        out.write(_service(validation_json([r])["services"][0]))
+        entry = validation_json([r])["services"][0]
+        if each:
+            each(entry)
+        out.write(_service(entry))
     out.write(b'\n  ],\n  "outcome": ' + json.dumps(head["outcome"]).encode() + b"\n}\n")

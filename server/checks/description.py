@@ -257,9 +257,10 @@ def parse(data: bytes | str, fmt: str, origin: str = "<input>", vocab: Vocabular
         g.parse(data=text, format=fmt, publicID=INPUT_BASE)
     except RecursionError:
         raise DescriptionError(f"{origin}: malformed {syntax}: nested too deeply (blank nodes or lists)") from None
-    except Exception as exc:  # rdflib raises many kinds; each must become a message
-        msg = " ".join(str(exc).replace("\\n", " ").split())
-        raise DescriptionError(f"{origin}: malformed {syntax}: {msg[:500]}") from None
+    except Exception as exc:  # rdflib raises many kinds; each must become a message (with line, column)
+        from .syntax_errors import syntax_message
+
+        raise DescriptionError(f"{origin}: malformed {syntax}: {syntax_message(exc, text, fmt, INPUT_BASE)}") from None
     return _check_unicode(g, origin)
 
 

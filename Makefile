@@ -5,15 +5,23 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup serve test test-fast build browser virtuoso vendor clean
+.PHONY: setup test-deps serve test test-fast build java wheel browser virtuoso vendor clean
 
-$(BIN)/cloudkader: pyproject.toml
+# `make setup` (and `make serve`) installs what the service needs, no test or dev tools;
+# `make test` adds the test extra.
+$(BIN)/cloudkader: pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e .
 	touch $(BIN)/cloudkader
 
 setup: $(BIN)/cloudkader
+
+$(VENV)/.test-deps: $(BIN)/cloudkader pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+test-deps: $(VENV)/.test-deps
 
 # Chromium and its driver for the end-to-end browser test (Debian packages).
 browser:
@@ -38,17 +46,26 @@ virtuoso:
 vendor:
 	scripts/vendor.sh
 
-build: setup
+# compiling the corpus runs the HermiT reasoner, which needs Java (an installed wheel does not)
+java:
+	@command -v java >/dev/null 2>&1 || { echo "cloudkader build needs Java (a JRE) for the HermiT reasoner: install e.g. default-jre-headless" >&2; exit 1; }
+
+build: setup java
 	$(BIN)/cloudkader build
+
+# the wheel carries ontology, data, shapes, queries and the compiled corpus (setup.py compiles it: Java needed)
+wheel: setup java
+	$(BIN)/pip wheel --no-deps -w dist .
 
 serve: setup
 	$(BIN)/cloudkader serve --host $(HOST) --port $(PORT)
 
-test: setup browser virtuoso
+test: test-deps browser virtuoso
 	$(BIN)/python -m pytest -q -n 2
 
-test-fast: setup
+test-fast: test-deps
 	$(BIN)/python -m pytest -q -x
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build dist *.egg-info .pytest_cache
+	-$(BIN)/python -c 'import shutil, cloudkader.terms.paths as p; shutil.rmtree(p.BUILD_DIR, ignore_errors=True)' 2>/dev/null

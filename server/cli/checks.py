@@ -167,7 +167,7 @@ def _print_validation(args, result, graph, errors=()) -> int:
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.format == "sarif":
-        sys.stdout.write(ci_formats.sarif(result, list(errors), _provision_labels()))
+        sys.stdout.write(ci_formats.sarif(result, list(errors), provision_labels()))
     elif args.format == "junit":
         sys.stdout.write(ci_formats.junit(result, list(errors)))
     elif args.format in ("turtle", "json-ld"):
@@ -209,7 +209,7 @@ def exit_status_of(reports, fail_on: str = "undetermined") -> int:
     return EXIT_UNDETERMINED
 
 
-def _provision_labels() -> dict[str, str]:
+def provision_labels() -> dict[str, str]:
     from .. import core
 
     return {iri: p.label.get("nl") or p.label.get("en") or "" for iri, p in core.get_knowledge().provisions.items()}

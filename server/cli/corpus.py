@@ -44,8 +44,13 @@ def cmd_query(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from ..knowledge import compiled
+    from ..knowledge import compiled, corpus
+    from ..terms import paths
 
+    if paths.INSTALLED and not corpus.is_stale(paths.SHIPPED_COMPILED_DIR):
+        print(f"the corpus is compiled into the installed package: {paths.SHIPPED_COMPILED_DIR / 'corpus.nq'} "
+              "(cloudkader build recompiles from a checkout, with Java for the HermiT reasoner)")
+        return EXIT_OK
     path = compiled.build()
     print(f"built {path}")
     return EXIT_OK
@@ -54,7 +59,12 @@ def cmd_build(args) -> int:
 def cmd_queries(args) -> int:
     from ..knowledge import queries
 
-    for q in queries.all_queries():
+    found = queries.all_queries()
+    if not found:  # the knowledge files are missing: an internal error (exit 4), never an empty success
+        from ..terms import paths
+
+        raise FileNotFoundError(f"no named queries in {paths.QUERIES_DIR}")
+    for q in found:
         print(f"{q.name}\n  nl: {q.question_nl}\n  en: {q.question_en}")
     return EXIT_OK
 
@@ -70,4 +80,5 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_query)
 
     sub.add_parser("queries", help="list the named queries").set_defaults(func=cmd_queries)
-    sub.add_parser("build", help="compile the corpus (reasoning included) into build/").set_defaults(func=cmd_build)
+    sub.add_parser("build", help="compile the corpus (reasoning with HermiT: needs Java) into the cache folder "
+                                  "(CLOUDKADER_BUILD_DIR, else the user cache folder)").set_defaults(func=cmd_build)

@@ -4,7 +4,7 @@ The Python API (:mod:`cloudkader.api`): ``cloudkader.validate(...)`` and
 ``cloudkader.applicable(...)`` with typed results; loaded on first use, so that ``import
 cloudkader`` stays light."""
 
-__version__ = "0.1.0"
+from .terms.version import VERSION as __version__
 
 _API = ("validate", "applicable", "InputError", "Validation", "ServiceValidation", "Finding", "Undetermined",
         "FrameworkScope", "Applicability", "ServiceApplicability", "ApplicableProvision")

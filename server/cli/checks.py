@@ -54,7 +54,7 @@ def cmd_applicable(args) -> int:
 
     ins, errors = _gather(args)
     desc, bad = _read(ins)
-    errors += bad
+    errors = _in_order(errors + bad, args.files)
     _report_errors(errors, "applicable")
     if desc is None:
         return EXIT_BAD_INPUT
@@ -102,11 +102,13 @@ def cmd_validate(args) -> int:
         except DescriptionError as exc:
             # a bad file: find every bad one (each read alone), report them, check the others
             _good, bad = inputs.read_each(ins, core.read_description)
-            if not bad:  # each file reads alone, but not together
-                bad = [inputs.InputError(", ".join(i.origin for i in ins), str(exc))]
+            if not bad:  # each file reads alone, but not together: nothing is checked
+                errors.append(inputs.InputError(", ".join(i.origin for i in ins), str(exc)))
+                ins = []
+                break
             errors += bad
             failed = {e.origin for e in bad}
-            ins = [i for i in ins if i.origin not in failed] if len(bad) < len(ins) else []
+            ins = [i for i in ins if i.origin not in failed]
         finally:
             if progress:
                 progress.close()
@@ -114,6 +116,7 @@ def cmd_validate(args) -> int:
         desc, bad = _read(ins)
         errors += bad
         outcome = batch.reference_reports(desc, checker, frameworks, want_graph) if desc is not None else None
+    errors = _in_order(errors, args.files)
     if outcome is None:  # nothing could be checked: only SARIF and JUnit still make a document
         if args.format not in ("sarif", "junit"):
             _report_errors(errors, "validate")
@@ -145,6 +148,12 @@ def add_sources(result: dict, ins: list) -> None:
 
 def _sources_prefix(s: dict) -> str:
     return ", ".join(s.get("sources") or ()) + ": " if s.get("sources") else ""
+
+
+def _in_order(errors: list, names: list[str]) -> list:
+    """The errors in the order their files were given."""
+    pos = {(inputs.STDIN_ORIGIN if n == inputs.STDIN else n): i for i, n in reversed(list(enumerate(names)))}
+    return sorted(errors, key=lambda e: pos.get(e.origin, len(names)))
 
 
 def _report_errors(errors: list, command: str) -> None:

@@ -20,7 +20,7 @@ import json
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from .. import __version__
+from ..terms.version import VERSION as __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://w3id.org/cloudkader"

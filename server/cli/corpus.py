@@ -33,7 +33,11 @@ def cmd_query(args) -> int:
         except UnicodeDecodeError:
             raise CliError(f"{path}: not UTF-8 text") from None
     try:
-        result = get_store(args.store).query(text)
+        store = get_store(args.store)
+    except ValueError as exc:  # an unknown --store: usage (2), not an internal error
+        raise CliError(str(exc)) from None
+    try:
+        result = store.query(text)
         fmt = args.format
         if fmt == "text":
             fmt = "table"

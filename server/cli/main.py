@@ -19,7 +19,7 @@ FAMILIES = (corpus, checks, serve, overlaps, shacl)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+    from ..terms.version import VERSION as __version__
 
     p = argparse.ArgumentParser(prog="cloudkader", description="Knowledge graph of Dutch government cloud policy.",
                                 epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -82,8 +82,7 @@ def test_installed_wheel_end_to_end(tmp_path):
 
     version = ck("--version")
     assert (version.returncode, version.stdout.decode().strip()) == (0, f"cloudkader {__version__}")
-    assert ck("validate", "rijk-ienw-saas.ttl").returncode == 0
-    assert ck("validate", "undetermined.ttl").returncode == 3
+    assert ck("validate", "undetermined.ttl").returncode == 3  # exit 0: the pre-commit hook's passing run below
     # standard input, a good file and a bad one: the bad one named (exit 2), the others checked, in JUnit
     junit = ck("validate", "-", "rijk-ienw-saas.ttl", "bad.ttl", "--format", "junit", stdin=(work / "caelus.ttl").read_bytes())
     assert junit.returncode == 2, junit.stderr.decode()

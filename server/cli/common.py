@@ -8,9 +8,8 @@ EXIT_STATUS_HELP = """exit status:
   1  a blocking violation (always fails the run); with --fail-on warning also a warning or advice
   2  bad input or usage: a file that cannot be read or used (named on stderr; the other files are
      still checked), an unknown option or framework
-  3  undetermined: no violation, but a check could not be decided because the description leaves
-     facts out (deployment model, data categories, data location, provider jurisdiction);
-     0 with --fail-on violation
+  3  no violation, but some check is undetermined: the description leaves facts out (deployment
+     model, data categories, data location, provider jurisdiction); 0 with --fail-on violation
   4  internal error: the store cannot be reached, the knowledge is missing, or cloudkader failed
      (never 0 or 1: a pipeline cannot mistake it for a verdict)"""
 

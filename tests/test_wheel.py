@@ -95,6 +95,15 @@ def test_installed_wheel_end_to_end(tmp_path):
     assert sarif.returncode == 1
     schema = json.loads((VENDOR / "sarif" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(schema).validate(json.loads(sarif.stdout))
+    # a register kept as a spreadsheet (CSV on the Web metadata and the JSON-LD context ship in the package)
+    shutil.copy2(EXAMPLES / "register.csv", work / "register.csv")
+    register = ck("validate", "register.csv", "--format", "json")
+    assert register.returncode == 1, register.stderr.decode()
+    assert len(json.loads(register.stdout)["services"]) > 5
+    (work / "plain.json").write_text(json.dumps({"id": "https://example.org/p", "type": "CloudService", "usedBy": "bzk"}),
+                                     encoding="utf-8")
+    plain = ck("validate", "plain.json", "--format", "json")
+    assert plain.returncode == 3, plain.stderr.decode()
     assert ck("query", "--name", "frameworks", "--store", "sparql:http://127.0.0.1:9/sparql").returncode == 4
     queries = ck("queries")
     assert queries.returncode == 0 and b"frameworks" in queries.stdout

@@ -101,7 +101,7 @@ def test_plain_json_with_the_context_on_a_real_server_and_the_cli(server_factory
     import requests
 
     server = server_factory()
-    expected = cli("validate", "--format", "json", EXAMPLES / "caelus.ttl").json()
+    expected = cli("validate", "--format", "json", EXAMPLES / "caelus.ttl").api_json()
     assert expected["services"][0]["results"]
     served = requests.get(server.url + "/context.jsonld", timeout=30)
     assert served.status_code == 200 and served.headers["Content-Type"].startswith("application/ld+json")
@@ -125,7 +125,7 @@ def test_plain_json_with_the_context_on_a_real_server_and_the_cli(server_factory
     assert shape.status_code == 200 and len(Graph().parse(data=shape.text, format="turtle")) > 10
     f = tmp_path / "caelus.json"
     f.write_text(json.dumps(PLAIN), encoding="utf-8")
-    assert cli("validate", "--format", "json", f).json() == expected
+    assert cli("validate", "--format", "json", f).api_json() == expected
     other = {**PLAIN, "@context": "https://example.org/context.jsonld"}
     f.write_text(json.dumps(other), encoding="utf-8")
     r = cli("validate", f)

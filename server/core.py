@@ -3,6 +3,7 @@ store, built once, and the operations users ask for."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from rdflib import Graph
@@ -10,6 +11,7 @@ from rdflib import Graph
 from .checks import description as desc_mod
 from .knowledge.app_state import get_store  # noqa: F401  (the web layer and its tests reach the store through here)
 from .checks.validation import Checker, ServiceReport, applicable_json, validation_json
+from .knowledge import timeline
 from .knowledge.compiled import compiled as compiled_knowledge
 
 
@@ -27,9 +29,15 @@ def _compiled_knowledge():
     return compiled_knowledge()
 
 
-@lru_cache(maxsize=None)
-def get_checker(engine: str = "shacl") -> Checker:
-    return Checker(get_knowledge(), engine)
+@lru_cache(maxsize=16)
+def get_checker(engine: str = "shacl", at: date | None = None) -> Checker:
+    """The checker for ``engine`` and the day ``at`` (None: today, the day the checker is made)."""
+    return Checker(get_knowledge(), engine, at=at)
+
+
+def parse_day(text: str | None) -> date | None:
+    """The day a user gives (YYYY-MM-DD) or None; ValueError with a clear message."""
+    return timeline.parse_day(text) if text else None
 
 
 def read_description(data: bytes | str, fmt: str, origin: str) -> desc_mod.Description:
@@ -40,14 +48,15 @@ def merge(descriptions: list[desc_mod.Description]) -> desc_mod.Description:
     return desc_mod.merge(descriptions)
 
 
-def applicable(d: desc_mod.Description, engine: str = "shacl") -> dict:
-    reports, _ = get_checker(engine).check(d, want_validation=False)
-    return applicable_json(reports)
+def applicable(d: desc_mod.Description, engine: str = "shacl", at: date | None = None) -> dict:
+    reports, _ = get_checker(engine, at).check(d, want_validation=False)
+    return applicable_json(reports, at.isoformat() if at else None)
 
 
-def validate(d: desc_mod.Description, frameworks: set[str] | None = None, engine: str = "shacl") -> tuple[dict, Graph, list[ServiceReport]]:
-    reports, graph = get_checker(engine).check(d, frameworks=frameworks, want_applicable=False)
-    return validation_json(reports), graph, reports
+def validate(d: desc_mod.Description, frameworks: set[str] | None = None, engine: str = "shacl",
+             at: date | None = None) -> tuple[dict, Graph, list[ServiceReport]]:
+    reports, graph = get_checker(engine, at).check(d, frameworks=frameworks, want_applicable=False)
+    return validation_json(reports, at.isoformat() if at else None), graph, reports
 
 
 def framework_iris(keys: list[str]) -> set[str]:

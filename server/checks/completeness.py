@@ -110,6 +110,8 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
         entry = found.setdefault(sid, {}).setdefault(p, {
             "provision": p, "framework": checker.k.provisions[p].framework if p in checker.k.provisions else None,
             "missing": [], "missing_labels": [], "missing_labels_en": []})
+        if checker.k.lapsed.get(p):
+            entry["lapsed"] = checker.k.lapsed[p]
         for f in fact_iris:
             if f not in entry["missing"]:
                 entry["missing"].append(f)
@@ -127,6 +129,60 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
         for sid, provisions in run(several).items():
             for p in sorted(provisions - set(found.get(sid, {}))):
                 note(sid, p, several[sid])
+    return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}
+
+
+def applicable_undetermined(checker, description, reports) -> dict[str, list[dict]]:
+    """Per service, the provisions whose applicability depends on facts the description does
+    not give (issue 13): applicable when a missing fact takes one of its risky values, one value
+    at a time, but not as the description stands — each named with the facts that decide it."""
+    from .description import Description
+
+    missing = {str(s): missing_facts(checker.k, description.graph, s) for s in description.services}
+    variants: dict[tuple[str, str], list[str]] = {}  # (fact, value) -> services missing the fact
+    for sid, facts in missing.items():
+        for f in facts:
+            for v in f["risky"]:
+                variants.setdefault((f["fact"], v), []).append(sid)
+    if not variants:
+        return {}
+    facts = {f["fact"]: f for f in checker.k.facts}
+    listed = {r.service: {e["provision"] for e in r.applicable} | {e["provision"] for e in r.applicable_undetermined}
+              for r in reports}
+    found: dict[str, dict[str, dict]] = {}
+    runs = [({sid: [(fact_iri, value)] for sid in services}) for (fact_iri, value), services in sorted(variants.items())]
+    # … and every missing fact at once: what only facts together decide (a DPIA: cloud and personal data)
+    several = {sid: [(f["fact"], v) for f in fs for v in f["risky"]] for sid, fs in missing.items() if len(fs) > 1}
+    if several:
+        runs.append(several)
+    for fill in runs:
+        g = Graph()
+        for t in description.graph:
+            g.add(t)
+        for sid, pairs in fill.items():
+            for fact_iri, value in pairs:
+                _fill(g, URIRef(sid), dict(facts[fact_iri], risky=[value]))
+        variant, _ = checker.check(Description(g, description.services, description.origin),
+                                   want_validation=False, want_completeness=False)
+        for rep in variant:
+            if rep.service not in fill:
+                continue
+            named = sorted({f for f, _v in fill[rep.service]})
+            for e in rep.applicable:
+                if e["provision"] in listed.get(rep.service, set()):
+                    continue
+                entry = found.setdefault(rep.service, {}).setdefault(e["provision"], {
+                    "provision": e["provision"], "framework": e["framework"], "missing": [], "missing_labels": [],
+                    "missing_labels_en": [], "reason": e["reason"], "reason_en": e["reason_en"]})
+                if entry["missing"] and len(named) > 1:
+                    continue  # already decided by one fact alone
+                for fact_iri in named:
+                    if fact_iri not in entry["missing"]:
+                        entry["missing"].append(fact_iri)
+                        entry["missing_labels"].append(facts[fact_iri]["label"].get("nl", fact_iri))
+                        entry["missing_labels_en"].append(facts[fact_iri]["label"].get("en", fact_iri))
+                if e.get("lapsed"):
+                    entry["lapsed"] = e["lapsed"]
     return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}
 
 

@@ -21,6 +21,7 @@ class Scope:
     framework: str
     kind: str  # "binding" | "advisory"
     reason: dict[str, str]
+    uncertain: dict[str, str] | None = None  # on a date: why the framework's force is undetermined
 
 
 def _copy_description(src: Graph, node, out: Graph) -> None:
@@ -91,7 +92,7 @@ def scopes_for(k: Knowledge, description: Graph, org: URIRef) -> list[Scope]:
             continue
         kind = _kind(fw, lineage, types)
         if kind:
-            out.append(Scope(fw.iri, kind, _reason(fw, kind, lineage, types)))
+            out.append(Scope(fw.iri, kind, _reason(fw, kind, lineage, types), k.time_undetermined.get(fw.iri)))
     return out
 
 

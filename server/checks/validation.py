@@ -15,69 +15,17 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .description import Description
-from .enrichment import Scope, enrich
+from .enrichment import enrich
+from ..knowledge import timeline
 from ..knowledge.compiled import Knowledge
 from ..terms.namespaces import CKD, SH
 from .shacl_report import add_result, finish_report
+from .verdicts import Result, ServiceReport, applicable_json, time_entry, validation_json  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
 SEVERITY = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
 PROBE = "urn:cloudkader:probe:"
-
-
-@dataclass
-class Result:
-    provision: str | None
-    framework: str | None
-    severity: str
-    message: str
-    message_en: str
-    path: str | None
-    shape: str
-    scope: str | None = None  # binding | advisory: how the framework reaches the service
-    value: str | None = None
-
-    @property
-    def blocking(self) -> bool:
-        """A violation of a binding framework, or of the organisation's own shapes: it breaks
-        the service's conformance. Under an advisory framework a violation is advice."""
-        return self.severity == "Violation" and self.scope != "advisory"
-
-    @property
-    def effective_severity(self) -> str:
-        return "Warning" if self.severity == "Violation" and not self.blocking else self.severity
-
-    def as_json(self) -> dict:
-        return {"provision": self.provision, "framework": self.framework, "severity": self.severity,
-                "scope": self.scope, "blocking": self.blocking, "message": self.message,
-                "message_en": self.message_en, "path": self.path, "shape": self.shape}
-
-
-@dataclass
-class ServiceReport:
-    service: str
-    label: str | None
-    scopes: list[Scope]
-    results: list[Result] = field(default_factory=list)
-    applicable: list[dict] = field(default_factory=list)
-    # provisions left undecided by facts the description does not give (cloudkader.checks.completeness)
-    undetermined: list[dict] = field(default_factory=list)
-
-    @property
-    def violates(self) -> bool:
-        """A blocking result: a violation of a binding framework or of the organisation's shapes."""
-        return any(r.blocking for r in self.results)
-
-    @property
-    def conforms(self) -> bool:
-        """No blocking result and every applicable check decided: cloudkader's verdict (the W3C
-        report's sh:conforms is false as soon as there is any result at all)."""
-        return not self.violates and not self.undetermined
-
-    @property
-    def outcome(self) -> str:
-        return "violates" if self.violates else ("undetermined" if self.undetermined else "conforms")
 
 
 @dataclass
@@ -101,13 +49,16 @@ class Checker:
     ``engine`` is ``shacl`` (the Rust engine of :mod:`cloudkader.checks.shacl_engine`, the default;
     ``fast`` is accepted as its old name) or ``pyshacl`` (the reference). Shapes the default
     engine refuses (beyond SHACL Core) make it fall back to pySHACL for every run.
-    ``extra_shapes``: an organisation's own shapes, validated beside the frameworks' shapes."""
+    ``extra_shapes``: an organisation's own shapes, validated beside the frameworks' shapes.
+    ``at``: the day the answers are for (default today): the Knowledge as it stood then
+    (cloudkader.knowledge.timeline)."""
 
-    def __init__(self, knowledge: Knowledge, engine: str = "shacl", extra_shapes: Graph | None = None):
+    def __init__(self, knowledge: Knowledge, engine: str = "shacl", extra_shapes: Graph | None = None,
+                 at=None):
         engine = "shacl" if engine == "fast" else engine
         if engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {engine!r}: use shacl or pyshacl")
-        self.k = knowledge
+        self.k = knowledge if knowledge.day is not None else timeline.at(knowledge, at)
         self.engine = engine
         self.shapes = knowledge.shapes
         if extra_shapes is not None and len(extra_shapes):
@@ -246,6 +197,11 @@ class Checker:
         }
         if want_applicable:
             self._applicable(data, reports)
+            if want_completeness:
+                from .completeness import applicable_undetermined
+
+                for sid, entries in applicable_undetermined(self, desc, list(reports.values())).items():
+                    reports[sid].applicable_undetermined += entries
         report_graph = None
         if want_validation:
             report_graph = self._validate(data, reports, frameworks)
@@ -287,6 +243,10 @@ class Checker:
                 if info.framework not in in_scope or p in seen:
                     continue
                 seen.add(p)
+                if info.framework in self.k.time_undetermined:  # in force that day? the sources do not say
+                    rep.applicable_undetermined.append(time_entry(p, info.framework, self.k.time_undetermined[
+                        info.framework], self.k.lapsed.get(p)))
+                    continue
                 reason = self.k.reasons.get(cond, {})
                 entry = self._entry(p, info.framework, in_scope[info.framework], reason)
                 if self.k.lapsed.get(p):  # resting on lapsed law: never presented as current
@@ -295,7 +255,7 @@ class Checker:
             rep.applicable.sort(key=lambda e: (e["framework"], e["provision"]))
 
     @staticmethod
-    def _entry(p, fw, scope: Scope, reason: dict[str, str]) -> dict:
+    def _entry(p, fw, scope, reason: dict[str, str]) -> dict:
         return {"provision": p, "framework": fw, "scope": scope.kind,
                 "reason": reason.get("nl", ""), "reason_en": reason.get("en", "")}
 
@@ -315,20 +275,34 @@ class Checker:
             if frameworks is not None and framework is not None and framework not in frameworks:
                 continue  # an organisation's own shapes (no framework) are always reported
             for rep in owners(raw.focus):
+                uncertain = framework in self.k.time_undetermined and raw.severity == "Violation" and any(
+                    s.framework == framework and s.kind == "binding" for s in rep.scopes)
+                if uncertain:  # a violation of a framework that may not have held that day
+                    if all(e["provision"] != provision for e in rep.time_undetermined):
+                        rep.time_undetermined.append(time_entry(provision, framework, self.k.time_undetermined[framework],
+                                                                self.k.lapsed.get(provision)))
+                        if want_graph:
+                            _undetermined_node(out, rep.service, rep.time_undetermined[-1])
+                    continue
                 scope = next((s.kind for s in rep.scopes if s.framework == framework), None)
                 nl = raw.messages.get("nl") or raw.messages.get(None) or next(iter(raw.messages.values()), "")
                 en = raw.messages.get("en") or nl
                 path = str(raw.path) if isinstance(raw.path, URIRef) else None
                 value = raw.value.n3() if raw.value is not None else None
-                result = Result(provision, framework, raw.severity, nl, en, path, named, scope, value)
+                result = Result(provision, framework, raw.severity, nl, en, path, named, scope, value,
+                                self.k.lapsed.get(provision))
                 rep.results.append(result)
                 if want_graph:
                     add_result(out, raw, result, self.shapes)
         for rep in reports.values():
             rep.results.sort(key=lambda x: (x.framework or "", x.provision or "", x.message, x.path or "", x.shape,
                                             x.severity, x.value or ""))
+            rep.time_undetermined.sort(key=lambda e: (e["framework"] or "", e["provision"]))
         if not want_graph:
             return None
+        for r, p in list(out.subject_objects(CKD.provision)):  # resting on lapsed law, in the W3C report too
+            for e in self.k.lapsed.get(str(p), ()):
+                out.add((r, CKD.restsOnLapsed, URIRef(e["document"])))
         finish_report(out)
         return out
 
@@ -352,6 +326,17 @@ class Checker:
         return owners
 
 
+def _undetermined_node(graph: Graph, service: str, e: dict) -> None:
+    """A ``ckd:UndeterminedResult`` in the W3C report for a provision a date leaves undecided."""
+    node = BNode()
+    graph.add((node, RDF.type, CKD.UndeterminedResult))
+    graph.add((node, SH.focusNode, BNode(service[2:]) if service.startswith("_:") else URIRef(service)))
+    graph.add((node, CKD.provision, URIRef(e["provision"])))
+    graph.add((node, CKD.framework, URIRef(e["framework"])))
+    for lang in ("nl", "en"):
+        graph.add((node, CKD.reason, Literal(e["reason" if lang == "nl" else "reason_en"], lang=lang)))
+
+
 def _focus(node) -> str:
     return f"_:{node}" if isinstance(node, BNode) else str(node)
 
@@ -370,28 +355,3 @@ def label_rank(lab) -> int:
     if not isinstance(lab, Literal):
         return 4
     return {"nl": 0, None: 1, "en": 2}.get(lab.language.lower() if lab.language else None, 3)
-
-
-def applicable_json(reports: list[ServiceReport]) -> dict:
-    return {"services": [{
-        "service": r.service,
-        "label": r.label,
-        "frameworks": [{"framework": s.framework, "scope": s.kind, "reason": s.reason.get("nl", ""),
-                        "reason_en": s.reason.get("en", "")} for s in r.scopes],
-        "provisions": [{k: v for k, v in e.items() if k != "scope"} for e in r.applicable],
-    } for r in reports]}
-
-
-def validation_json(reports: list[ServiceReport]) -> dict:
-    outcome = ("violates" if any(r.violates for r in reports)
-               else "undetermined" if any(r.undetermined for r in reports) else "conforms")
-    # DESIGN.md's fields first, then what issue 13 adds (the undetermined provisions, the outcome)
-    return {"conforms": all(r.conforms for r in reports), "services": [{
-        "service": r.service,
-        "label": r.label,
-        "conforms": r.conforms,
-        "frameworks": [{"framework": s.framework, "scope": s.kind} for s in r.scopes],
-        "results": [x.as_json() for x in r.results],
-        "undetermined": r.undetermined,
-        "outcome": r.outcome,
-    } for r in reports], "outcome": outcome}

@@ -36,8 +36,9 @@ def _checker(args):
     from .. import core
 
     extra = getattr(args, "shapes", None)
+    at = _at(args)
     if not extra:
-        return core.get_checker(args.engine)
+        return core.get_checker(args.engine, at)
     from rdflib import Graph
 
     from ..checks.validation import Checker
@@ -46,7 +47,17 @@ def _checker(args):
     shapes = Graph()
     for name in extra:
         read_graph(name, shapes)
-    return Checker(core.get_knowledge(), args.engine, shapes)
+    return Checker(core.get_knowledge(), args.engine, shapes, at=at)
+
+
+def _at(args):
+    """The day of ``--at`` (None: today); bad input for anything but YYYY-MM-DD."""
+    from .. import core
+
+    try:
+        return core.parse_day(getattr(args, "at", None))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_applicable(args) -> int:
@@ -59,7 +70,7 @@ def cmd_applicable(args) -> int:
     if desc is None:
         return EXIT_BAD_INPUT
     reports, _ = _checker(args).check(desc, want_validation=False)
-    result = applicable_json(reports)
+    result = applicable_json(reports, getattr(args, "at", None))
     add_sources(result, ins)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -76,6 +87,9 @@ def cmd_applicable(args) -> int:
                 print(f"      ! rust op vervallen {lapse['label']} ({lapse['status']}"
                       + (f" sinds {lapse['since']}" if lapse["since"] else "")
                       + (f"; opvolger {_short(lapse['successor'])}" if lapse["successor"] else "") + ")")
+        for u in s.get("undetermined", ()):
+            why = u.get("reason") if not u["missing"] else "ontbrekende feiten: " + ", ".join(u["missing_labels"])
+            print(f"    [Onbeslist] {_short(u['provision'])}: {why}")
     return EXIT_BAD_INPUT if errors else EXIT_OK
 
 
@@ -123,7 +137,8 @@ def cmd_validate(args) -> int:
             return EXIT_BAD_INPUT
         return _print_validation(args, {"conforms": False, "services": [], "outcome": "violates"}, None, errors)
     reports, graph = outcome
-    if args.format == "json" and not errors and getattr(args, "fail_on", DEFAULT_FAIL_ON) != "warning":
+    if (args.format == "json" and not errors and getattr(args, "fail_on", DEFAULT_FAIL_ON) != "warning"
+            and not getattr(args, "at", None)):
         # written service by service (checks.batch_output), the same bytes as the document below
         from ..checks.batch_output import write_validation_json
 
@@ -134,7 +149,7 @@ def cmd_validate(args) -> int:
                               each=lambda s: s.__setitem__("sources", inputs.sources_of(s["service"], by_origin, ins)))
         sys.stdout.flush()
         return exit_status_of(reports, getattr(args, "fail_on", DEFAULT_FAIL_ON))
-    result = validation_json(reports)
+    result = validation_json(reports, getattr(args, "at", None))
     add_sources(result, ins)
     return _print_validation(args, result, graph, errors)
 
@@ -190,7 +205,8 @@ def _print_validation(args, result, graph, errors=()) -> int:
             for r in s["results"]:
                 print(result_line(r))
             for u in s.get("undetermined", ()):
-                print(f"  [Onbeslist] {_short(u['provision'])}: ontbrekende feiten: {', '.join(u['missing_labels'])}")
+                why = u.get("reason") if not u["missing"] else "ontbrekende feiten: " + ", ".join(u["missing_labels"])
+                print(f"  [Onbeslist] {_short(u['provision'])}: {why}")
         n = sum(1 for s in result["services"] for r in s["results"] if r["blocking"])
         u = sum(len(s.get("undetermined", ())) for s in result["services"])
         print(f"{len(result['services'])} service(s), {n} violation(s)" + (f", {u} undetermined" if u else "")
@@ -248,6 +264,8 @@ STREAM_ABOVE = 16 * 1024 * 1024  # bytes: larger files are parsed from disk, not
 
 
 ENGINE_HELP = "SHACL engine: shacl (default, the Rust engine; SHACL Core) or pyshacl (the reference)"
+AT_HELP = ("the day (YYYY-MM-DD) to answer for, default today: frameworks, provisions and cited documents "
+           "as they stood then (docs/time.md)")
 SHAPES_HELP = "an organisation's own SHACL shapes, validated beside the frameworks' (repeatable)"
 
 
@@ -280,6 +298,7 @@ def register(sub) -> None:
                    help="text (default; each service prefixed with its file) or json (each service with its sources)")
     a.add_argument("--store", default="memory", help=STORE_HELP)
     a.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
+    a.add_argument("--at", metavar="DATE", help=AT_HELP)
     a.set_defaults(func=cmd_applicable)
 
     v = sub.add_parser("validate", help="SHACL validation against every framework in scope",
@@ -302,4 +321,5 @@ def register(sub) -> None:
     v.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     v.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="accepted for compatibility; the engine uses the cores itself")
+    v.add_argument("--at", metavar="DATE", help=AT_HELP)
     v.set_defaults(func=cmd_validate)

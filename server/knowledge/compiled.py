@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from ..terms.namespaces import CKD, GRAPH, sparql_prologue
 from ..stores.local import Store
 from ..terms import paths
-from . import corpus
+from . import corpus, timeline
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,11 @@ class Knowledge:
     lapsed: dict[str, list[dict]] = field(default_factory=dict)
     # the facts a description may leave out (ckd:Fact), for cloudkader.checks.completeness
     facts: list[dict] = field(default_factory=list)
+    # when frameworks and documents hold (cloudkader.knowledge.timeline); a Knowledge for a day
+    # (timeline.at) names the frameworks whose force that day is uncertain, and the day
+    timeline: dict = field(default_factory=dict)
+    time_undetermined: dict[str, dict[str, str]] = field(default_factory=dict)
+    day: str | None = None
 
     def types_closed(self, types) -> set[str]:
         out = set()
@@ -186,7 +191,8 @@ def load(store: Store) -> Knowledge:
                for p in ("scopeExtendsToParts", "ownScope")}
     return Knowledge(vocab, superclasses, node_types, node_facts, broader, part_of, frameworks,
                      provisions, reasons, shape_provision, shapes,
-                     flagged["scopeExtendsToParts"], flagged["ownScope"], lapsed_documents(store), fact_list(store))
+                     flagged["scopeExtendsToParts"], flagged["ownScope"], lapsed_documents(store), fact_list(store),
+                     timeline.load(store))
 
 
 def fact_list(store: Store) -> list[dict]:
@@ -250,6 +256,7 @@ def code_digest() -> str:
     Vocabulary too)."""
     h = hashlib.sha256(KNOWLEDGE_FORMAT_VERSION.encode())
     h.update(Path(__file__).read_bytes())
+    h.update(Path(timeline.__file__).read_bytes())
     return h.hexdigest()
 
 

@@ -69,3 +69,11 @@ def framework_iris(keys: list[str]) -> set[str]:
             raise KeyError(f"unknown framework {key!r}; known: {', '.join(sorted(by_key))}")
         out.add(by_key[key])
     return out
+
+
+def diff(d: desc_mod.Description | None, d1: date, d2: date, frameworks: set[str] | None = None,
+         engine: str = "shacl") -> dict:
+    """What changed between two days, in the corpus and for ``d``'s services (``cloudkader diff``)."""
+    from .checks.changes import diff as diff_days
+
+    return diff_days(get_checker(engine, d1), get_checker(engine, d2), d, d1, d2, frameworks)

@@ -84,9 +84,7 @@ def cmd_applicable(args) -> int:
         for p in s["provisions"]:
             print(f"    {_short(p['provision'])}: {p['reason']}")
             for lapse in p.get("lapsed", ()):
-                print(f"      ! rust op vervallen {lapse['label']} ({lapse['status']}"
-                      + (f" sinds {lapse['since']}" if lapse["since"] else "")
-                      + (f"; opvolger {_short(lapse['successor'])}" if lapse["successor"] else "") + ")")
+                print(lapse_line(lapse, "      "))
         for u in s.get("undetermined", ()):
             why = u.get("reason") if not u["missing"] else "ontbrekende feiten: " + ", ".join(u["missing_labels"])
             print(f"    [Onbeslist] {_short(u['provision'])}: {why}")
@@ -176,6 +174,13 @@ def _report_errors(errors: list, command: str) -> None:
         print(f"cloudkader {command}: error: {e.message}", file=sys.stderr)
 
 
+def lapse_line(lapse: dict, indent: str) -> str:
+    """A provision resting on lapsed law: the document, its status, since when, its successor."""
+    return (f"{indent}! rust op vervallen {lapse['label']} ({lapse['status']}"
+            + (f" sinds {lapse['since']}" if lapse["since"] else "")
+            + (f"; opvolger {_short(lapse['successor'])}" if lapse["successor"] else "") + ")")
+
+
 def result_line(r: dict) -> str:
     """A result in the text format: severity as the shape gives it; a violation under an
     advisory framework is marked as advice, not blocking."""
@@ -204,6 +209,8 @@ def _print_validation(args, result, graph, errors=()) -> int:
             print(_sources_prefix(s) + f"{s['service']}" + (f"  ({s['label']})" if s.get("label") else "") + f": {status}")
             for r in s["results"]:
                 print(result_line(r))
+                for lapse in r.get("lapsed", ()):
+                    print(lapse_line(lapse, "      "))
             for u in s.get("undetermined", ()):
                 why = u.get("reason") if not u["missing"] else "ontbrekende feiten: " + ", ".join(u["missing_labels"])
                 print(f"  [Onbeslist] {_short(u['provision'])}: {why}")

@@ -11,11 +11,11 @@ import argparse
 import os
 import sys
 
-from . import checks, corpus, overlaps, serve, shacl
+from . import checks, corpus, diff, overlaps, serve, shacl
 from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_STATUS_HELP, CliError
 
 # the command families, in the order ``cloudkader --help`` lists them
-FAMILIES = (corpus, checks, serve, overlaps, shacl)
+FAMILIES = (corpus, checks, diff, serve, overlaps, shacl)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -196,6 +196,13 @@ def cmd_overlaps(args) -> int:
                 sys.stdout.write(render_matrix(m, args.lang))
             return EXIT_OK
         result = ov.overlaps(store, theme=args.theme, provision=args.provision)
+        if args.at:
+            from .. import core
+            from ..knowledge.overlap_time import at_date
+
+            result = at_date(result, core.get_knowledge(), core.parse_day(args.at))
+    except ValueError as exc:  # a bad --at
+        raise CliError(str(exc)) from None
     except (ov.UnknownTheme, ov.UnknownProvision) as exc:
         raise CliError(str(exc)) from None
     except QueryError as exc:
@@ -220,4 +227,6 @@ def register(sub) -> None:
     o.add_argument("--lang", default="nl", choices=["nl", "en"], help="language of labels and rationales in text output")
     o.add_argument("--oscal-dir", metavar="DIR", help="with --format oscal: write one file per framework pair into DIR")
     o.add_argument("--store", default="memory", help="memory (default), oxigraph[:PATH] or sparql:URL")
+    o.add_argument("--at", metavar="DATE", help="the overlaps as they stood on this day (YYYY-MM-DD): only between "
+                                                 "frameworks in force then (docs/time.md)")
     o.set_defaults(func=cmd_overlaps)

@@ -90,7 +90,7 @@ class Knowledge:
     facts: list[dict] = field(default_factory=list)
     # when frameworks and documents hold (cloudkader.knowledge.timeline); a Knowledge for a day
     # (timeline.at) names the frameworks whose force that day is uncertain, and the day
-    timeline: dict = field(default_factory=dict)
+    timeline: object = None  # a timeline.Timeline
     time_undetermined: dict[str, dict[str, str]] = field(default_factory=dict)
     day: str | None = None
 

@@ -59,6 +59,15 @@ class Life:
     status: str | None = None  # the ckd:status of a document, if any
 
 
+@dataclass
+class Timeline:
+    """When each framework and document holds, and which provisions of a later version
+    continue which earlier ones (``ckd:continues``: their overlaps carry over)."""
+
+    lives: dict[str, Life] = field(default_factory=dict)
+    continues: dict[str, list[str]] = field(default_factory=dict)
+
+
 def span(lit) -> Span | None:
     """The interval a date literal means: a day, a month (xsd:gYearMonth) or a year (xsd:gYear)."""
     if lit is None:
@@ -91,8 +100,16 @@ def _select(store, body: str) -> list[dict]:
     return [dict(b) for b in store.query(sparql_prologue() + body).bindings()]
 
 
-def load(store) -> dict[str, Life]:
-    """Every framework and every document with a status or a date: when it holds."""
+def load(store) -> Timeline:
+    """Every framework and every document with a status or a date: when it holds; and the
+    provisions that continue earlier ones."""
+    continues: dict[str, list[str]] = {}
+    for r in _select(store, "SELECT ?p ?q WHERE { ?p ckd:continues ?q }"):
+        continues.setdefault(str(r["p"]), []).append(str(r["q"]))
+    return Timeline(_lives(store), {p: sorted(qs) for p, qs in sorted(continues.items())})
+
+
+def _lives(store) -> dict[str, Life]:
     lives: dict[str, Life] = {}
 
     def life(iri) -> Life:
@@ -193,7 +210,7 @@ def at(knowledge, day: date | None = None, today: date | None = None):
 
 
 def _slice(k, day: date, today: date):
-    lives: dict[str, Life] = getattr(k, "timeline", None) or {}
+    lives = k.timeline.lives if isinstance(k.timeline, Timeline) else {}
     frameworks, undetermined = {}, {}
     for iri, fw in k.frameworks.items():
         life = lives.get(iri)
@@ -211,7 +228,9 @@ def _slice(k, day: date, today: date):
             node_types[iri] = set(node_types.get(iri, set())) | {IN_FORCE_ON_DATE}
     lapsed = {}
     for p, entries in k.lapsed.items():
-        kept = [e for e in entries if _lapsed_by(lives.get(e["document"]), e, day, today)]
+        kept = [e if e["since"] or not lives.get(e["document"]) or not lives[e["document"]].end
+                else dict(e, since=lives[e["document"]].end.text)
+                for e in entries if _lapsed_by(lives.get(e["document"]), e, day, today)]
         if kept:
             lapsed[p] = kept
     provisions = {p: info for p, info in k.provisions.items() if info.framework in frameworks}

@@ -107,7 +107,7 @@ def _read_body() -> tuple[bytes, str]:
 
 @query_executor.task
 def check_task(kind: str, data: bytes, fmt: str, frameworks, answer: str,
-               max_services: int) -> tuple[int, object]:
+               max_services: int, at: str | None = None) -> tuple[int, object]:
     """Read the description and answer ``/validate`` or ``/applicable``: (200, answer) or
     (status, message). Runs in a worker process (or in the server thread without workers)."""
     try:
@@ -117,9 +117,10 @@ def check_task(kind: str, data: bytes, fmt: str, frameworks, answer: str,
     if max_services and len(desc.services) > max_services:
         return 413, (f"too many services in one request: {len(desc.services)}, the limit is {max_services}; "
                      "send them in several requests")
+    day = core.parse_day(at)
     if kind == "applicable":
-        return 200, core.applicable(desc)
-    result, graph, _reports = core.validate(desc, frameworks)
+        return 200, core.applicable(desc, at=day)
+    result, graph, _reports = core.validate(desc, frameworks, at=day)
     if answer == JSON:
         return 200, result
     return 200, graph.serialize(format="turtle" if answer == "text/turtle" else "json-ld")
@@ -129,12 +130,13 @@ def _check(kind: str, frameworks=None, answer: str = JSON):
     """Run ``check_task`` for this request within the limits; the answer or an ApiError."""
     from ..knowledge.app_state import get_store
 
+    at = _at()
     data, fmt = _read_body()
     spec = _store_spec()
     max_services = int(current_app.config.get("CLOUDKADER_MAX_SERVICES") or 0)
     try:
         status, payload = query_executor.call(get_store(spec), check_task,
-                                              (kind, data, fmt, frameworks, answer, max_services),
+                                              (kind, data, fmt, frameworks, answer, max_services, at),
                                               **check_limits())
     except query_executor.QueryUnavailable as exc:
         raise ApiError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
@@ -143,6 +145,16 @@ def _check(kind: str, frameworks=None, answer: str = JSON):
     if status != 200:
         raise ApiError(status, payload)
     return payload
+
+
+def _at() -> str | None:
+    """The ``at`` parameter (a day, YYYY-MM-DD; default today), checked: 400 otherwise."""
+    at = request.args.get("at") or None
+    try:
+        core.parse_day(at)
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return at
 
 
 def _negotiate(offered: list[str], formats: dict[str, str] | None = None) -> str:
@@ -214,6 +226,11 @@ def overlaps():
             if target:
                 return redirect(target, code=303)
         result = overlaps_mod.overlaps(store, theme=theme, provision=provision)
+        at = _at()
+        if at:
+            from ..knowledge.overlap_time import at_date
+
+            result = at_date(result, core.get_knowledge(), core.parse_day(at))
     except (KeyError, ValueError) as exc:
         raise ApiError(400, str(exc.args[0]) if exc.args else str(exc)) from None
     if html:

@@ -183,3 +183,32 @@ def test_api_at(client):
     assert post("/validate", "yesterday").status_code == 400
     assert client.get("/overlaps?at=2019-06-01").get_json()["at"] == "2019-06-01"
     assert client.get("/overlaps?at=nope").status_code == 400
+
+
+@pytest.mark.parametrize("day", ["2015-06-01", "2019-06-01", "2022-08-29", "2025-06-01", "2026-01-01"])
+def test_named_query_in_force_on_date_agrees_with_the_checks(cli, tmp_path, day):
+    """queries/in-force-on-date.rq answers what the checks decide (knowledge.timeline.state)."""
+    from cloudkader.core import get_knowledge
+    from cloudkader.terms import paths
+
+    text = (paths.QUERIES_DIR / "in-force-on-date.rq").read_text(encoding="utf-8")
+    assert text.count('VALUES ?day { "2021-06-01" }') == 1
+    q = tmp_path / "q.rq"
+    q.write_text(text.replace('VALUES ?day { "2021-06-01" }', f'VALUES ?day {{ "{day}" }}'), encoding="utf-8")
+    run = cli("query", str(q), "--format", "json")
+    assert run.code == 0, run.err
+    got = {b["item"]["value"]: b["state"]["value"] for b in run.json()["results"]["bindings"]}
+    lives = get_knowledge().timeline.lives
+    assert {RIJK, JENV, GEM, SHIELD} <= set(got)
+    for iri, st in got.items():
+        assert st == timeline.state(lives[iri], date.fromisoformat(day))[0], iri
+
+
+def test_named_query_lapsed_between(cli):
+    run = cli("query", "--name", "lapsed-between", "--format", "json")
+    rows = {(b["date"]["value"], b["document"]["value"]) for b in run.json()["results"]["bindings"]}
+    assert ("2020-07-16", SHIELD) in rows and ("2018-05-25", ID + "doc/wbp") in rows
+    # the same lapses as `diff` lists for those days
+    diff = cli("diff", "--from", "2018-01-01", "--to", "2021-12-31", "--format", "json").json()
+    lapsed = {c["iri"] for c in diff["corpus"] if c["kind"] == "document" and c["to"] == "out"}
+    assert {d for _day, d in rows} == lapsed

@@ -118,32 +118,60 @@ def project(tmp_path_factory):
     return root, env, tmp / "service.ttl"
 
 
+RUNS = {
+    "before": ["applicable", "{service}", "--at", "2027-02-28", "--format", "json"],
+    "after": ["applicable", "{service}", "--at", "2027-03-01", "--format", "json"],
+    "validate": ["validate", "{service}", "--at", "2027-03-01", "--format", "json"],
+    "diff": ["diff", "--from", "2027-02-28", "--to", "2027-03-01", "{service}", "--format", "json"],
+    "overlaps_before": ["overlaps", "--format", "json", "--at", "2027-02-28", "--store", "oxigraph"],
+    "overlaps_after": ["overlaps", "--format", "json", "--at", "2027-03-01", "--store", "oxigraph"],
+}
+
+# every command in one process of the copy (one start, one load of its corpus)
+MANY = """
+import contextlib, io, json, sys
+from cloudkader.cli import main
+out = {}
+for name, argv in json.loads(sys.argv[1]).items():
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(argv)
+    out[name] = {"code": code, "out": buf.getvalue()}
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def answers(project):
+    root, env, service = project
+    runs = {k: [a.replace("{service}", str(service)) for a in v] for k, v in RUNS.items()}
+    run = subprocess.run([sys.executable, "-c", MANY, json.dumps(runs)], cwd=root, env=dict(os.environ, **env),
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout)
+    for name, r in got.items():
+        assert r["code"] in (0, 1, 3), (name, r)
+    return {name: json.loads(r["out"]) for name, r in got.items()}
+
+
 def cli(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", LAUNCH, *map(str, args)], cwd=cwd, env=dict(os.environ, **env),
                           capture_output=True, text=True, timeout=300)
 
 
-def _json(run) -> dict:
-    assert run.returncode in (0, 1, 3), run.stderr
-    return json.loads(run.stdout)
-
-
-def test_at_before_and_after_the_new_version(project):
-    root, env, service = project
+def test_at_before_and_after_the_new_version(answers):
     scopes = lambda d: {f["framework"]: f["scope"] for s in d["services"] for f in s["frameworks"]}  # noqa: E731
-    before = _json(cli(env, root, "applicable", service, "--at", "2027-02-28", "--format", "json"))
-    after = _json(cli(env, root, "applicable", service, "--at", "2027-03-01", "--format", "json"))
+    before, after = answers["before"], answers["after"]
     assert scopes(before).get(RIJK) == "binding" and NEW not in scopes(before)
     assert scopes(after).get(NEW) == "binding" and RIJK not in scopes(after)
     provisions = {p["provision"] for s in after["services"] for p in s["provisions"]}
     assert NEW + "/voorwaarde-1" in provisions and not any(p.startswith(RIJK + "/") for p in provisions)
-    v = _json(cli(env, root, "validate", service, "--at", "2027-03-01", "--format", "json"))
+    v = answers["validate"]
     assert NEW + "/voorwaarde-1" in {r["provision"] for s in v["services"] for r in s["results"] if r["blocking"]}
 
 
-def test_diff_across_the_new_version(project):
-    root, env, service = project
-    d = _json(cli(env, root, "diff", "--from", "2027-02-28", "--to", "2027-03-01", service, "--format", "json"))
+def test_diff_across_the_new_version(answers):
+    d = answers["diff"]
     corpus = {c["iri"]: c for c in d["corpus"]}
     assert (corpus[RIJK]["from"], corpus[RIJK]["to"], corpus[RIJK]["successor"]) == ("in", "out", NEW)
     assert (corpus[NEW]["from"], corpus[NEW]["to"]) == ("out", "in")
@@ -154,10 +182,8 @@ def test_diff_across_the_new_version(project):
     assert any(v["provision"].startswith(RIJK + "/") for v in s["resolved_violations"])
 
 
-def test_overlaps_carry_over_where_declared(project):
-    root, env, _service = project
-    before = _json(cli(env, root, "overlaps", "--format", "json", "--at", "2027-02-28"))
-    after = _json(cli(env, root, "overlaps", "--format", "json", "--at", "2027-03-01"))
+def test_overlaps_carry_over_where_declared(answers):
+    before, after = answers["overlaps_before"], answers["overlaps_after"]
     old = {(o["source"], o["target"]) for o in before["overlaps"] if RIJK + "/voorwaarde-1" in (o["source"], o["target"])}
     assert old, "rijk:voorwaarde-1 has overlaps in the corpus"
     carried = [o for o in after["overlaps"] if NEW + "/voorwaarde-1" in (o["source"], o["target"])]

@@ -212,3 +212,22 @@ def test_named_query_lapsed_between(cli):
     diff = cli("diff", "--from", "2018-01-01", "--to", "2021-12-31", "--format", "json").json()
     lapsed = {c["iri"] for c in diff["corpus"] if c["kind"] == "document" and c["to"] == "out"}
     assert {d for _day, d in rows} == lapsed
+
+
+def test_diff_web_page(client):
+    """/diff shows the corpus changes and a pasted service's verdict changes (the CLI's answer)."""
+    page = client.get("/diff?from=2022-08-01&to=2022-09-01")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'data-iri="{RIJK}"' in text and "Rijksbreed cloudbeleid 2022" in text
+    prefixes = ("@prefix ckd: <https://w3id.org/cloudkader/def#> .\n"
+                "@prefix country: <http://publications.europa.eu/resource/authority/country/> .\n"
+                "@prefix ex: <https://example.org/> .\n")
+    r = client.post("/diff", data={"from": "2019-06-01", "to": "2021-06-01",
+                                   "description": prefixes + gemeente_us(SHIELD)})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'class="new-violation"' in html and "avg/artikel-44" in html
+    assert client.post("/diff", data={"from": "2019-13-01", "to": "2021-06-01"}).status_code == 400
+    bad = client.post("/diff", data={"from": "2019-06-01", "to": "2021-06-01", "description": "ex:x a"})
+    assert bad.status_code == 400

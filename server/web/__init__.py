@@ -47,6 +47,7 @@ def create_app(store_spec: str = "memory", config: dict | None = None) -> Flask:
     from . import input_formats  # noqa: F401  (/context.jsonld, /schemas, the form's downloads)
     from .query_editor import bp as query_editor_bp
     from . import listings, matrix_page, search_page  # noqa: F401  (routes on the pages blueprint)
+    from . import diff_page  # noqa: F401  (/diff, on the pages blueprint)
     from .sparql import bp as sparql_bp
 
     for bp in (sparql_bp, api_bp, linked_data_bp, pages_bp, query_editor_bp):

@@ -92,3 +92,10 @@ def test_offensive_cyber_list_holds_what_the_seed_names(store):
     typed = {str(r["c"]).rsplit("/", 1)[-1] for r in store.query(
         "PREFIX ckd: <https://w3id.org/cloudkader/def#> SELECT ?c WHERE { ?c a ckd:OffensiveCyberProgrammeCountry }").bindings()}
     assert typed == {"CHN", "RUS"} | others
+
+
+def test_contract_encryption_covers_data_at_rest_and_in_transit(store):
+    """Issue 13: "Encryptie, versleutelen van gegevens" covers stored data too."""
+    rows = store.query("""PREFIX ckd: <https://w3id.org/cloudkader/def#>
+        SELECT ?m WHERE { <https://w3id.org/cloudkader/id/gemeenten/contract-encryptie> ckd:concernsMeasure ?m }""").bindings()
+    assert {str(r["m"]).rsplit("#", 1)[-1] for r in rows} >= {"EncryptionAtRest", "EncryptionInTransit"}

@@ -72,6 +72,8 @@ def test_rijk_policy_before_and_after_29_august_2022(cli, ttl):
 def test_jenv_line_before_during_and_after_2025(cli, ttl):
     f = ttl(JENV_AGENCY)
     assert JENV not in scopes(cli("applicable", f, "--at", "2024-12-31", "--format", "json"))
+    # "2025", but not before 7 April 2025 (the latest date the line cites)
+    assert JENV not in scopes(cli("applicable", f, "--at", "2025-04-06", "--format", "json"))
     during = scopes(cli("applicable", f, "--at", "2025-06-01", "--format", "json"))[JENV]
     assert during["in_force"] == "undetermined" and "2025" in during["in_force_reason"]
     assert "2025" in during["in_force_reason_en"]
@@ -185,7 +187,7 @@ def test_api_at(client):
     assert client.get("/overlaps?at=nope").status_code == 400
 
 
-@pytest.mark.parametrize("day", ["2015-06-01", "2019-06-01", "2022-08-29", "2025-06-01", "2026-01-01"])
+@pytest.mark.parametrize("day", ["2015-06-01", "2019-06-01", "2022-08-29", "2025-04-06", "2025-06-01", "2026-01-01"])
 def test_named_query_in_force_on_date_agrees_with_the_checks(cli, tmp_path, day):
     """queries/in-force-on-date.rq answers what the checks decide (knowledge.timeline.state)."""
     from cloudkader.core import get_knowledge

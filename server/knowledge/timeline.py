@@ -172,6 +172,9 @@ def state(life: Life, day: date, today: date | None = None) -> tuple[str, dict[s
                 "nl": f"{name_nl} hield op te gelden in {life.end.text}; de dag staat niet in de bronnen",
                 "en": f"{name_en} ceased to hold in {life.end.text}; the sources do not give the day"}
     if life.start is not None:
+        if life.not_before is not None and day < life.not_before.first:  # a narrower lower bound
+            return OUT, {"nl": f"{name_nl} gold nog niet (niet eerder dan {life.not_before.text})",
+                         "en": f"{name_en} did not hold yet (not before {life.not_before.text})"}
         if day < life.start.first:
             return OUT, {"nl": f"{name_nl} gold nog niet (van kracht vanaf {life.start.text})",
                          "en": f"{name_en} did not hold yet (in force from {life.start.text})"}

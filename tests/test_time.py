@@ -233,3 +233,22 @@ def test_diff_web_page(client):
     assert client.post("/diff", data={"from": "2019-13-01", "to": "2021-06-01"}).status_code == 400
     bad = client.post("/diff", data={"from": "2019-06-01", "to": "2021-06-01", "description": "ex:x a"})
     assert bad.status_code == 400
+
+
+def test_batch_answers_a_date_as_the_reference_path():
+    """The register on a day inside the JenV line's uncertain year: the batch engine (which the
+    CLI takes) gives the reference path's answer, undetermined entries and reasons included."""
+    from cloudkader import core
+    from cloudkader.checks import batch
+    from cloudkader.checks.validation import validation_json
+    from cloudkader.terms import paths
+
+    path = paths.ROOT / "data" / "register" / "kamerbrief-2024.ttl"
+    data = path.read_bytes()
+    checker = core.get_checker("shacl", date(2025, 6, 1))
+    out = batch.validate_files([(str(path), data, "turtle")], checker, None)
+    assert out is not None
+    ref = batch.reference_reports(core.read_description(data, "turtle", str(path)), checker, None)
+    got, want = validation_json(out[0]), validation_json(ref[0])
+    assert got == want
+    assert any(u.get("reason") for s in want["services"] for u in s["undetermined"])

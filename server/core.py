@@ -29,10 +29,18 @@ def _compiled_knowledge():
     return compiled_knowledge()
 
 
-@lru_cache(maxsize=16)
 def get_checker(engine: str = "shacl", at: date | None = None) -> Checker:
-    """The checker for ``engine`` and the day ``at`` (None: today, the day the checker is made)."""
-    return Checker(get_knowledge(), engine, at=at)
+    """The checker for ``engine`` and the day ``at`` (None: today, the day the checker is made).
+    Checkers for other days share today's compiled shapes (the shapes do not change with the day)."""
+    return _checker(engine, at)
+
+
+@lru_cache(maxsize=16)
+def _checker(engine: str, at: date | None) -> Checker:
+    checker = Checker(get_knowledge(), engine, at=at)
+    if at is not None:
+        checker.__dict__["compiled"] = _checker(engine, None).compiled
+    return checker
 
 
 def parse_day(text: str | None) -> date | None:

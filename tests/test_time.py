@@ -182,6 +182,12 @@ def test_api_at(client):
     assert AVG + "/artikel-44" in b21 - b19
     a = post("/applicable", "2021-06-01").get_json()
     assert a["at"] == "2021-06-01" and a["services"][0]["undetermined"]
+    # issue 13: the lapse marks in the API's JSON (the web result page renders what it carries)
+    today = client.post("/validate", data=(prefixes + body).encode(), content_type="text/turtle").get_json()
+    assert any(r.get("lapsed") for s in today["services"] for r in s["results"])
+    applicable = client.post("/applicable", data=(prefixes + body).encode(), content_type="text/turtle").get_json()
+    shield = [p for p in applicable["services"][0]["provisions"] if p["provision"].endswith("aandachtspunt-privacy-shield")]
+    assert shield and shield[0]["lapsed"][0]["successor"] == DPF
     assert post("/validate", "yesterday").status_code == 400
     assert client.get("/overlaps?at=2019-06-01").get_json()["at"] == "2019-06-01"
     assert client.get("/overlaps?at=nope").status_code == 400

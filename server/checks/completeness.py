@@ -67,7 +67,10 @@ def _fill(graph: Graph, service, fact: dict) -> None:
 
 
 def _violations(reports) -> dict[str, set[str]]:
-    return {r.service: {x.provision for x in r.results if x.blocking and x.provision} for r in reports}
+    """Per service, the provisions it would violate — a violation of a framework whose force on
+    the day is uncertain (cloudkader.knowledge.timeline) counts: it is no less at stake."""
+    return {r.service: {x.provision for x in r.results if x.blocking and x.provision}
+            | {e["provision"] for e in getattr(r, "time_undetermined", ())} for r in reports}
 
 
 def undetermined(checker, description, reports, frameworks: set[str] | None = None) -> dict[str, list[dict]]:
@@ -112,6 +115,9 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
             "missing": [], "missing_labels": [], "missing_labels_en": []})
         if checker.k.lapsed.get(p):
             entry["lapsed"] = checker.k.lapsed[p]
+        if entry["framework"] in checker.k.time_undetermined:  # and the day leaves its framework uncertain
+            reason = checker.k.time_undetermined[entry["framework"]]
+            entry["reason"], entry["reason_en"] = reason.get("nl", ""), reason.get("en", "")
         for f in fact_iris:
             if f not in entry["missing"]:
                 entry["missing"].append(f)

@@ -113,11 +113,7 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
         entry = found.setdefault(sid, {}).setdefault(p, {
             "provision": p, "framework": checker.k.provisions[p].framework if p in checker.k.provisions else None,
             "missing": [], "missing_labels": [], "missing_labels_en": []})
-        if checker.k.lapsed.get(p):
-            entry["lapsed"] = checker.k.lapsed[p]
-        if entry["framework"] in checker.k.time_undetermined:  # and the day leaves its framework uncertain
-            reason = checker.k.time_undetermined[entry["framework"]]
-            entry["reason"], entry["reason_en"] = reason.get("nl", ""), reason.get("en", "")
+
         for f in fact_iris:
             if f not in entry["missing"]:
                 entry["missing"].append(f)

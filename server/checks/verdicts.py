@@ -73,8 +73,16 @@ class ServiceReport:
         return "violates" if self.violates else ("conforms" if self.conforms else "undetermined")
 
     def all_undetermined(self) -> list[dict]:
-        return sorted(self.undetermined + self.time_undetermined,
-                      key=lambda e: (e.get("framework") or "", e["provision"]))
+        """Both kinds, in one order; an entry of a framework whose force on the day is uncertain
+        carries that reason too (whichever path — reference or batch — found it)."""
+        uncertain = {s.framework: s.uncertain for s in self.scopes if s.uncertain}
+        out = []
+        for e in self.undetermined + self.time_undetermined:
+            if e.get("framework") in uncertain and "reason" not in e:
+                e = dict(e, reason=uncertain[e["framework"]].get("nl", ""),
+                         reason_en=uncertain[e["framework"]].get("en", ""))
+            out.append(e)
+        return sorted(out, key=lambda e: (e.get("framework") or "", e["provision"]))
 
 
 def time_entry(provision: str, framework: str, reason: dict[str, str], lapsed=None) -> dict:

@@ -258,3 +258,10 @@ def test_batch_answers_a_date_as_the_reference_path():
     got, want = validation_json(out[0]), validation_json(ref[0])
     assert got == want
     assert any(u.get("reason") for s in want["services"] for u in s["undetermined"])
+
+
+def test_diff_names_a_bad_file(cli, ttl, tmp_path):
+    bad = tmp_path / "kapot.ttl"
+    bad.write_text("ex:x a ckd:CloudService ;\n", encoding="utf-8")
+    run = cli("diff", "--from", "2019-06-01", "--to", "2021-06-01", ttl(gemeente_us(SHIELD)), bad)
+    assert run.code == 2 and "kapot.ttl" in run.err and "Traceback" not in run.err

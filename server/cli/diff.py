@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 
-from .common import EXIT_OK, CliError
+from . import inputs
+from .common import EXIT_BAD_INPUT, EXIT_OK, CliError
 
 
 def cmd_diff(args) -> int:
     from .. import core
     from ..checks.changes import render_text
-    from .checks import _read
+    from .checks import _gather, _read, _report_errors
 
     try:
         d1, d2 = core.parse_day(args.date_from), core.parse_day(args.date_to)
@@ -22,7 +23,13 @@ def cmd_diff(args) -> int:
         frameworks = core.framework_iris(args.framework) if args.framework else None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
-    desc = _read(args) if args.files else None
+    desc = None
+    if args.files:  # a file that cannot be read is named and the run fails (2): a diff of part is no answer
+        ins, errors = _gather(args)
+        desc, bad = _read(ins)
+        if errors + bad or desc is None:
+            _report_errors(errors + bad, "diff")
+            return EXIT_BAD_INPUT
     result = core.diff(desc, d1, d2, frameworks, args.engine)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -36,7 +43,9 @@ def register(sub) -> None:
                        description="What changed between two days (YYYY-MM-DD): frameworks entering or leaving "
                                    "force, documents lapsing, supersessions; with FILE…, per service the verdict "
                                    "on each day, new and resolved violations and scope changes (docs/time.md).")
-    d.add_argument("files", nargs="*", metavar="FILE")
+    d.add_argument("files", nargs="*", metavar="FILE", help="service descriptions or registers ('-' reads standard input)")
+    d.add_argument("--input-format", dest="input_format", default=None, choices=inputs.FORMATS,
+                   help="the format of standard input; files go by their extension")
     d.add_argument("--from", dest="date_from", required=True, metavar="DATE")
     d.add_argument("--to", dest="date_to", required=True, metavar="DATE")
     d.add_argument("--framework", action="append", default=[], metavar="KEY")

@@ -380,3 +380,23 @@ def test_check_answers_in_the_url_bad_answers_and_formats(client):
         assert r.status_code == 400 and field in _text(r), bad
     r = client.get("/check?org=own", headers=HTML)
     assert r.status_code == 400 and "soort organisatie" in _text(r)
+
+
+def test_check_form_on_a_date(client):
+    """The form's date field: the frameworks as they stood that day (the Rijk policy holds from
+    29 August 2022), in the permalink; an impossible day is a 400 naming the field."""
+    answers = {"org": "bzk", "deployment": "PublicCloud", "servicemodel": "SaaS", "data": "PersonalData", "format": "json"}
+
+    def frameworks(day):
+        r = client.get("/check", query_string={**answers, "at": day})
+        assert r.status_code == 200, r.get_data(as_text=True)[:500]
+        doc = r.get_json()
+        assert doc.get("at") == day
+        return {f["framework"].rsplit("/", 1)[-1] for f in doc["services"][0]["frameworks"]}
+
+    assert "rijk" not in frameworks("2022-08-28") and "rijk" in frameworks("2022-08-29")
+    page = client.get("/check", query_string={k: v for k, v in {**answers, "at": "2022-08-28"}.items() if k != "format"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="at"' in html and "at=2022-08-28" in html and 'value="2022-08-28"' in html
+    bad = client.get("/check", query_string={**answers, "at": "2019-02-30", "format": "html"})
+    assert bad.status_code == 400 and "at:" in bad.get_data(as_text=True)

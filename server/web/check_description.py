@@ -4,7 +4,7 @@ check form, and the answers read back as a canonical query string — the permal
 The form's fields: ``name``; ``org`` (an organisation's code, or ``own`` for the user's own
 organisation, described by ``ownclass``, ``ownname`` and ``partof``); ``deployment``,
 ``servicemodel``; ``provider``, ``jurisdiction``, ``certification``; ``data``, ``location``,
-``locationconstraint``; ``product``, ``system``; ``measure`` and, per measure with parts,
+``locationconstraint``; ``product``, ``system``; ``at`` (the day of the check, YYYY-MM-DD); ``measure`` and, per measure with parts,
 ``part-<Measure>`` (e.g. ``part-ExitStrategy``, ``part-CloudContract``). Choosing a part implies
 its measure."""
 
@@ -20,7 +20,7 @@ from .check_vocab import Option
 from .i18n import current_lang
 
 EX = Namespace("https://example.org/")
-SINGLE = ("name", "org", "ownclass", "ownname", "partof", "deployment", "servicemodel", "provider", "jurisdiction")
+SINGLE = ("name", "org", "ownclass", "ownname", "partof", "deployment", "servicemodel", "provider", "jurisdiction", "at")
 MANY = ("certification", "data", "location", "locationconstraint", "product", "system", "measure")
 
 

@@ -51,13 +51,18 @@ def check():
         return html("check.html", vocab=vocab, values={}, result=None, turtle=None, problems=[], permalink=None)
     values = read_values(source, vocab)
     turtle, problems = build_description(values, vocab)
+    try:  # the day of the check (docs/time.md); empty: today
+        core.parse_day(values.get("at") or None)
+    except ValueError as exc:
+        problems.append(f"at: {exc}")
     permalink = url_for("pages.check") + "?" + query_string(values, current_lang())
     outcome = None
     status, headers = 200, {}
     if not problems:
         origin = "formulier" if current_lang() == "nl" else "form"
         try:  # in a query worker, under the limits of /validate (time, memory)
-            outcome = query_executor.call(the_store(), form_check_task, (turtle, origin), **check_limits())
+            outcome = query_executor.call(the_store(), form_check_task, (turtle, origin, values.get("at") or None),
+                                          **check_limits())
         except query_executor.QueryUnavailable as exc:
             problems.append(exc.message)
             status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
@@ -92,14 +97,15 @@ def check():
 
 
 @query_executor.task
-def form_check_task(turtle: str, origin: str):
+def form_check_task(turtle: str, origin: str, at: str | None = None):
     """The check of the web form, in a query worker: (applicability of the service, the JSON of
     /validate, the SHACL report in Turtle, a problem)."""
     try:
         desc = core.read_description(turtle, "turtle", origin)
     except DescriptionError as exc:
         return None, None, None, str(exc)
-    applicable = core.applicable(desc)
-    validation, graph, _reports = core.validate(desc)
+    day = core.parse_day(at)
+    applicable = core.applicable(desc, at=day)
+    validation, graph, _reports = core.validate(desc, at=day)
     return (applicable["services"][0] if applicable["services"] else None, validation,
             graph.serialize(format="turtle"), None)

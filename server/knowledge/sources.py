@@ -1,5 +1,8 @@
 """The seed texts and the rule that a provision's text is verbatim: an exact substring of its
-source after white space is normalised."""
+source after white space is normalised — or, where the provision declares a page artefact the
+conversion of the source put inside a sentence (``ckd:omittedFromSource``: footnote URLs of a page
+footer, nothing else), an exact substring of the source with that artefact taken out once. The
+artefact must itself stand in the source and consist of URLs only, so no words can be dropped."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from ..terms.paths import seeds_dir
 
 _WS = re.compile(r"\s+")
+_URLS_ONLY = re.compile(r"(https?://\S+)( https?://\S+)*")
 
 
 def normalise(text: str) -> str:
@@ -24,8 +28,25 @@ def normalised_source(filename: str) -> str:
     return normalise(path.read_text(encoding="utf-8"))
 
 
-def is_verbatim(text: str, filename: str) -> bool:
-    return normalise(text) in normalised_source(filename)
+def omission_problem(omitted: str, filename: str) -> str | None:
+    """Why ``omitted`` may not be taken out of the source (None: it may)."""
+    o = normalise(omitted)
+    if not _URLS_ONLY.fullmatch(o):
+        return f"omitted text is not URLs only: {o[:80]}"
+    if o not in normalised_source(filename):
+        return f"omitted text not in {filename}: {o[:80]}"
+    return None
+
+
+def is_verbatim(text: str, filename: str, omitted: tuple[str, ...] | list[str] = ()) -> bool:
+    """``text`` stands in the source, after the declared page artefacts ``omitted`` (each checked
+    by ``omission_problem``) are taken out of the source once each."""
+    src = normalised_source(filename)
+    for o in omitted:
+        if omission_problem(o, filename):
+            return False
+        src = normalise(src.replace(normalise(o), "", 1))
+    return normalise(text) in src
 
 
 def check_file(ttl: Path) -> list[str]:
@@ -43,7 +64,7 @@ def check_file(ttl: Path) -> list[str]:
         filename = g.value(source, ckd.sourceFile) if source is not None else None
         if filename is None:
             problems.append(f"{subject}: no source file (dcterms:source → ckd:sourceFile)")
-        elif not is_verbatim(str(text), str(filename)):
+        elif not is_verbatim(str(text), str(filename), [str(o) for o in g.objects(subject, ckd.omittedFromSource)]):
             problems.append(f"{subject}: text not found verbatim in {filename}: {normalise(str(text))[:80]}…")
     return problems
 

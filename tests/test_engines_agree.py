@@ -91,6 +91,11 @@ def test_engines_agree(engines, name, data):
     fast_results = sorted(_key(r) for r in fast.raw_results(graph))
     ref_results = sorted(_key(r) for r in ref.raw_results(graph))
     assert fast_results == ref_results
+    if len(desc.services) > 6:
+        # the checks run the shapes again per missing fact (what is undetermined): with pySHACL
+        # that is ~2 minutes for the whole register, so a fixed sample of every fifth service
+        # (the raw results above cover every service)
+        desc = Description(desc.graph, desc.services[::5], desc.origin)
     fast_reports, _ = fast.check(desc, want_validation=False)
     ref_reports, _ = ref.check(desc, want_validation=False)
     assert [r.applicable for r in fast_reports] == [r.applicable for r in ref_reports]

@@ -114,6 +114,17 @@ def test_footer_urls_are_left_out_only_where_the_text_stays_verbatim(ds):
         assert omission_problem(str(o), str(ds.value(src, CKD.sourceFile))) is None, q
 
 
+def test_part_of_chains_are_at_most_two_steps(ds):
+    """queries/stale-citations.rq writes dcterms:isPartOf out to two steps (portable to Virtuoso,
+    rather than isPartOf*): a deeper chain in the corpus must change that query first."""
+    parts = {(a, b) for a, b in ds.subject_objects(DCTERMS.isPartOf)}
+    parent = {}
+    for a, b in parts:
+        parent.setdefault(a, set()).add(b)
+    three = [(a, b, c, d) for a in parent for b in parent[a] for c in parent.get(b, ()) for d in parent.get(c, ())]
+    assert parts and three == []
+
+
 def test_every_provision_is_complete(ds):
     problems = []
     for p in all_provisions(ds):

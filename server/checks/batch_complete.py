@@ -14,7 +14,7 @@ reference's. It applies when the batch kept every property of a ``ckd:Fact`` and
 from __future__ import annotations
 
 from .batch_read import Register, _objects, _TYPE
-from .completeness import _violations
+from .completeness import _violations, undecided_by_facts
 from ..terms.namespaces import CKD
 
 _PROVIDER = f"<{CKD.provider}>"
@@ -78,15 +78,10 @@ def undetermined(plan, reg: Register, reports, frameworks, run) -> dict[str, lis
     (``completeness.undetermined``); ``run(plan, register, frameworks, only)`` is the batch run."""
     k = plan.checker.k
     lacking = {s: missing(k, reg.by, s) for s in reg.services}
-    by_fact: dict[str, list[str]] = {}
-    for s, facts in lacking.items():
-        for f in facts:
-            by_fact.setdefault(f["fact"], []).append(s)
-    if not by_fact:
+    if not any(lacking.values()):
         return {}
     actual = _violations(reports)
     facts = {f["fact"]: f for f in k.facts}
-    found: dict[str, dict[str, dict]] = {}
 
     def variant(fill: dict[str, list[str]]) -> dict[str, set[str]]:
         by = dict(reg.by)
@@ -98,25 +93,4 @@ def undetermined(plan, reg: Register, reports, frameworks, run) -> dict[str, lis
         reps = run(plan, vreg, frameworks, [s for s in reg.services if s in fill])
         return {sid: ps - actual.get(sid, set()) for sid, ps in _violations(reps).items()}
 
-    def note(sid: str, p: str, fact_iris: list[str]) -> None:
-        entry = found.setdefault(sid, {}).setdefault(p, {
-            "provision": p, "framework": k.provisions[p].framework if p in k.provisions else None,
-            "missing": [], "missing_labels": [], "missing_labels_en": []})
-        for f in fact_iris:
-            if f not in entry["missing"]:
-                entry["missing"].append(f)
-                entry["missing_labels"].append(facts[f]["label"].get("nl", f))
-                entry["missing_labels_en"].append(facts[f]["label"].get("en", f))
-
-    # one variant per missing fact: the provisions that fact alone decides …
-    for fact_iri, services in sorted(by_fact.items()):
-        for sid, provisions in variant({s: [fact_iri] for s in services}).items():
-            for p in sorted(provisions):
-                note(sid, p, [fact_iri])
-    # … and one with every missing fact filled: what only facts together decide names them all
-    several = {s: [f["fact"] for f in fs] for s, fs in lacking.items() if len(fs) > 1}
-    if several:
-        for sid, provisions in variant(several).items():
-            for p in sorted(provisions - set(found.get(sid, {}))):
-                note(sid, p, several[f"<{sid}>"])
-    return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}
+    return undecided_by_facts(k, lacking, variant, key_of=lambda sid: f"<{sid}>")

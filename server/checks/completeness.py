@@ -78,15 +78,10 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
     from .description import Description
 
     missing = {str(s): missing_facts(checker.k, description.graph, s) for s in description.services}
-    by_fact: dict[str, list[str]] = {}
-    for sid, facts in missing.items():
-        for f in facts:
-            by_fact.setdefault(f["fact"], []).append(sid)
-    if not by_fact:
+    if not any(missing.values()):
         return {}
     actual = _violations(reports)
     facts = {f["fact"]: f for f in checker.k.facts}
-    found: dict[str, dict[str, dict]] = {}
 
     from .enrichment import _copy_description
 
@@ -109,28 +104,43 @@ def undetermined(checker, description, reports, frameworks: set[str] | None = No
                                    want_applicable=False, want_completeness=False)
         return {sid: ps - actual.get(sid, set()) for sid, ps in _violations(variant).items() if sid in fill}
 
+    return undecided_by_facts(checker.k, missing, run)
+
+
+def undecided_by_facts(k, lacking: dict[str, list[dict]], run, key_of=lambda sid: sid) -> dict[str, list[dict]]:
+    """Per service IRI, the provisions that missing facts leave undecided, each naming the facts.
+    ``lacking``: each service's missing facts (``missing_facts``), keyed as ``run`` takes services
+    (``key_of(service IRI)`` gives that key); ``run(fill)``: the services of ``fill`` (key -> fact
+    IRIs) checked with those facts filled with risky values, per service IRI the provisions then
+    violated that are not violated now. One variant per missing fact, then one with every missing
+    fact filled: what only facts together decide names them all. (The reference path and the
+    batch, ``batch_complete``, both call this.)"""
+    by_fact: dict[str, list[str]] = {}
+    for key, fs in lacking.items():
+        for f in fs:
+            by_fact.setdefault(f["fact"], []).append(key)
+    facts = {f["fact"]: f for f in k.facts}
+    found: dict[str, dict[str, dict]] = {}
+
     def note(sid: str, p: str, fact_iris: list[str]) -> None:
         entry = found.setdefault(sid, {}).setdefault(p, {
-            "provision": p, "framework": checker.k.provisions[p].framework if p in checker.k.provisions else None,
+            "provision": p, "framework": k.provisions[p].framework if p in k.provisions else None,
             "missing": [], "missing_labels": [], "missing_labels_en": []})
-
         for f in fact_iris:
             if f not in entry["missing"]:
                 entry["missing"].append(f)
                 entry["missing_labels"].append(facts[f]["label"].get("nl", f))
                 entry["missing_labels_en"].append(facts[f]["label"].get("en", f))
 
-    # one variant per missing fact: the provisions that fact alone decides …
-    for fact_iri, services in sorted(by_fact.items()):
-        for sid, provisions in run({sid: [fact_iri] for sid in services}).items():
+    for fact_iri, keys in sorted(by_fact.items()):
+        for sid, provisions in run({key: [fact_iri] for key in keys}).items():
             for p in sorted(provisions):
                 note(sid, p, [fact_iri])
-    # … and one with every missing fact filled: what only facts together decide names them all
-    several = {sid: [f["fact"] for f in fs] for sid, fs in missing.items() if len(fs) > 1}
+    several = {key: [f["fact"] for f in fs] for key, fs in lacking.items() if len(fs) > 1}
     if several:
         for sid, provisions in run(several).items():
             for p in sorted(provisions - set(found.get(sid, {}))):
-                note(sid, p, several[sid])
+                note(sid, p, several[key_of(sid)])
     return {sid: sorted(ps.values(), key=lambda e: (e["framework"] or "", e["provision"])) for sid, ps in found.items()}
 
 

@@ -27,7 +27,6 @@ the same answers. Measured in ``docs/performance.md``.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -141,6 +140,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
     graph = Graph() if want_graph else None
     asked = sorted({p for d in probes.per_group for p in d})
     key_memo: dict = {}
+    whole_memo: dict = {}
     todo_services = reg.services if only is None else only
     for start in range(0, len(todo_services), CHUNK):
         chunk = todo_services[start:start + CHUNK]
@@ -161,14 +161,15 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
             if parts is None:
                 alone.update(dict.fromkeys(lines_of(region, s, s, None, None)))
             else:
-                keys = []
-                for gi, group in enumerate(plan.groups):
-                    key, toks = _group_key(probes, gi, group, parts, key_memo)
-                    keys.append((key, toks))
+                keys = whole_memo.get(parts[2])
+                if keys is None:  # services with the same renamed content share every group key
+                    keys = whole_memo[parts[2]] = [_group_key(probes, gi, group, parts, key_memo)
+                                                   for gi, group in enumerate(plan.groups)]
+                for gi, (key, toks) in enumerate(keys):
                     if key not in answers[gi]:
                         rep = f"<urn:cloudkader:representative:{gi}:{len(answers[gi])}>"
                         answers[gi][key] = (rep, [], {name: k for k, name in toks.items()})
-                        todo[gi][rep] = canon.lines(region, rep, s, names, group.preds)
+                        todo[gi][rep] = canon.lines(region, rep, s, names, plan.groups[gi].preds)
             keyed.append((s, scopes, keys, names))
         stats["services"] = stats.get("services", 0) + len(chunk)
         stats["validated"] = stats.get("validated", 0) + sum(map(len, todo))
@@ -309,13 +310,6 @@ class Progress:
 
     def close(self) -> None:
         self.bar.close()
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 __all__ = ["Plan", "Unsupported", "validate_files", "reference_reports", "Progress"]

@@ -67,8 +67,8 @@ class Canon:
         return out
 
     def key(self, s: str, region: dict):
-        """((the service's types, {property: its values, own nodes renamed}), {own node: its
-        new name}); (None, None) when the region is not renamed."""
+        """((the service's types, {property: its values, own nodes renamed}, both as one
+        hashable value), {own node: its new name}); (None, None) when the region is not renamed."""
         if not self.enabled or s in self.fixed:
             return None, None
         for n, (_t, edges) in region.items():
@@ -80,7 +80,7 @@ class Canon:
             types, parts = self._content(s, region, seen, names)
         except _NotATree:
             return None, None
-        return (types, dict(parts)), names
+        return (types, dict(parts), (types, parts)), names
 
     def cid(self, name: str) -> int:
         """The content id a new name carries."""

@@ -101,6 +101,8 @@ def cmd_validate(args) -> int:
         frameworks = core.framework_iris(args.framework) if args.framework else None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
+    if args.jobs < 0:
+        raise CliError(f"--jobs {args.jobs}: give 0 (one process per core) or a positive number of processes")
     checker = _checker(args)
     want_graph = args.format in ("turtle", "json-ld")
     ins, errors = _gather(args)
@@ -327,6 +329,7 @@ def register(sub) -> None:
     v.add_argument("--store", default="memory", help=STORE_HELP)
     v.add_argument("--engine", default="shacl", choices=["shacl", "pyshacl"], help=ENGINE_HELP)
     v.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                   help="accepted for compatibility; the engine uses the cores itself")
+                   help="accepted for compatibility: the batch runs in one process (forking over the cores "
+                        "was measured and gained too little: docs/performance.md)")
     v.add_argument("--at", metavar="DATE", help=AT_HELP)
     v.set_defaults(func=cmd_validate)

@@ -102,7 +102,7 @@ def cmd_validate(args) -> int:
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
     if args.jobs < 0:
-        raise CliError(f"--jobs {args.jobs}: give 0 (one process per core) or a positive number of processes")
+        raise CliError(f"--jobs {args.jobs}: give 0 or a positive number")
     checker = _checker(args)
     want_graph = args.format in ("turtle", "json-ld")
     ins, errors = _gather(args)

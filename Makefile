@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup test-deps serve test test-fast build java wheel browser virtuoso vendor clean
+.PHONY: setup test-deps serve test test-fast build java wheel browser virtuoso jena vendor clean
 
 # `make setup` (and `make serve`) installs what the service needs, no test or dev tools;
 # `make test` adds the test extra.
@@ -41,6 +41,20 @@ virtuoso:
 	    { echo "apt-get could not install virtuoso-opensource-7-bin: $$(tail -n 3 build/virtuoso-apt.log)" \
 	        >build/virtuoso-unavailable.txt; cat build/virtuoso-unavailable.txt; }; }
 
+# Jena ARQ (Debian's libapache-jena-java) and a JDK to compile tests/engines/JenaEndpoint.java, the
+# test endpoint that stands in for Fuseki (not packaged in Debian) in the test of --store sparql:URL
+# against Jena. If apt cannot install them, the reason goes to build/jena-unavailable.txt and that
+# test is skipped with it.
+jena:
+	@mkdir -p build; rm -f build/jena-unavailable.txt
+	@pkgs=""; [ -f /usr/share/java/jena-arq.jar ] || pkgs=" libapache-jena-java"; \
+	  command -v javac >/dev/null 2>&1 || pkgs="$$pkgs default-jdk-headless"; \
+	  [ -z "$$pkgs" ] || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $$pkgs) >build/jena-apt.log 2>&1 || \
+	    { echo "apt-get could not install$$pkgs: $$(tail -n 3 build/jena-apt.log)" \
+	        >build/jena-unavailable.txt; cat build/jena-unavailable.txt; }; }
+
 # Re-vendor YASGUI (served from /static) and axe-core (browser tests) from the npm registry;
 # the copied files are committed, so this is only needed to change their pinned versions.
 vendor:
@@ -60,7 +74,7 @@ wheel: setup java
 serve: setup
 	$(BIN)/cloudkader serve --host $(HOST) --port $(PORT)
 
-test: test-deps browser virtuoso
+test: test-deps browser virtuoso jena
 	$(BIN)/python -m pytest -q -n 2
 
 test-fast: test-deps

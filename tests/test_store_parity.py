@@ -2,11 +2,14 @@
 (the default of ``cloudkader serve``), and a real ``oxigraph serve`` on loopback reached only
 through the SPARQL 1.1 Protocol and the Graph Store Protocol (``--store sparql:URL``): named
 queries, applicability and validation; the default graph is the union with each triple once on
-every store, and a query's own FROM is honoured. (Virtuoso: tests/test_virtuoso.py.)"""
+every store, and a query's own FROM is honoured. (Virtuoso: tests/test_virtuoso.py; Jena ARQ:
+tests/test_jena.py.)"""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections import Counter
 
 import pyoxigraph as ox
 import pytest
@@ -74,6 +77,7 @@ def test_applicability_and_validation_agree(specs, name, path):
     assert outcomes[0] == outcomes[1] == outcomes[2] == outcomes[3]
 
 
+@functools.lru_cache(maxsize=None)  # the embedded store's are asked by every engine's test in this worker
 def _outcomes(spec, path, name) -> tuple[str, str]:
     """(applicability, validation) of the description at ``path`` with the Knowledge read from ``spec``."""
     d = core.read_description(path.read_bytes(), format_for_filename(path.name), name)
@@ -100,6 +104,51 @@ def test_default_graph_is_the_union_with_each_triple_once(specs):
         assert union_count(store) == len(distinct), spec
         res = store.query(f"SELECT (COUNT(*) AS ?n) FROM <{rijk}> WHERE {{ ?s ?p ?o }}")
         assert int(res.rows[0][0]) == in_rijk, spec
+
+
+def queries_that_differ(store, embedded) -> dict:
+    """The named queries whose rows on ``store`` are not those of ``embedded``, with the rows
+    each has that the other lacks (compared as multisets: ORDER BY ties may come in another
+    order, and rdflib terms and None have no total order to sort by)."""
+    differ = {}
+    for q in queries.all_queries():
+        got, expected = Counter(_rows(store.query(q.text))), Counter(_rows(embedded.query(q.text)))
+        if got != expected:
+            differ[q.name] = (got - expected, expected - got)
+    return differ
+
+
+def assert_dataset_rules(store, embedded) -> None:
+    """``store`` keeps the dataset rules of ``embedded``: the default graph is the union with each
+    triple once, a query's own FROM / FROM NAMED is its dataset, ASK answers booleans, and the
+    union graph is no corpus graph."""
+    from cloudkader.stores.remote import UNION_GRAPH
+
+    assert union_count(store) == union_count(embedded)
+    rijk = "https://w3id.org/cloudkader/graph/rijk"
+    count = f"SELECT (COUNT(*) AS ?n) FROM <{rijk}> WHERE {{ ?s ?p ?o }}"
+    assert _rows(store.query(count)) == _rows(embedded.query(count))
+    assert int(_rows(store.query(count))[0][0]) < union_count(embedded)
+    named = f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{rijk}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    assert _rows(store.query(named)) == _rows(embedded.query(named))
+    assert store.query("ASK { ?s a <https://w3id.org/cloudkader/def#Framework> }").boolean is True
+    assert store.query("ASK { ?s a <urn:x:nothing> }").boolean is False
+    assert str(UNION_GRAPH) not in store.graph_names()
+
+
+def checks_that_differ(spec) -> set[str]:
+    """The example descriptions whose applicability or validation with the Knowledge read from
+    ``spec`` is not what it is with the embedded store's."""
+    return {name for name, path in _descriptions() if _outcomes(spec, path, name) != _outcomes("oxigraph", path, name)}
+
+
+def served_bindings(response_text: str, query_text: str) -> tuple[list, list]:
+    """The bindings of a service's JSON answer to ``query_text``, and the embedded store's, sorted."""
+    from cloudkader.stores.results import to_json
+
+    got = json.loads(response_text)["results"]["bindings"]
+    expected = json.loads(to_json(get_store("oxigraph").query(query_text)))["results"]["bindings"]
+    return (sorted(json.dumps(b, sort_keys=True) for b in got), sorted(json.dumps(b, sort_keys=True) for b in expected))
 
 
 _KNOWLEDGE: dict = {}

@@ -10,18 +10,14 @@ Skipped only when ``make virtuoso`` could not install Virtuoso with apt (it says
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-
 import pytest
 import requests
 
 from cloudkader.knowledge import queries
 from cloudkader.knowledge.app_state import get_store
-from cloudkader.stores.remote import UNION_GRAPH
 
 from .server_process import ROOT, ServerProcess
-from .test_store_parity import _descriptions, _outcomes, _rows, union_count
+from .test_store_parity import assert_dataset_rules, checks_that_differ, queries_that_differ, served_bindings
 from .virtuoso_server import VirtuosoServer, virtuoso_binary
 
 UNAVAILABLE = ROOT / "build" / "virtuoso-unavailable.txt"
@@ -45,26 +41,11 @@ def test_virtuoso_answers_as_the_embedded_store(virtuoso):
     store, embedded = get_store(virtuoso.store_spec), get_store("oxigraph")
     assert store.engine == "virtuoso" and store.store_url.endswith("/sparql-graph-crud-auth")
 
-    differ = {}
-    for q in queries.all_queries():
-        # the same rows, as a multiset (ORDER BY ties may come in another order; rdflib terms
-        # and None have no total order to sort by)
-        got, expected = Counter(_rows(store.query(q.text))), Counter(_rows(embedded.query(q.text)))
-        if got != expected:
-            differ[q.name] = (got - expected, expected - got)
-    assert not differ, differ
+    assert not queries_that_differ(store, embedded)
 
-    assert union_count(store) == union_count(embedded)  # each triple once, no Virtuoso system graphs
-    rijk = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/cloudkader/graph/rijk> WHERE { ?s ?p ?o }"
-    assert _rows(store.query(rijk)) == _rows(embedded.query(rijk))
-    assert int(_rows(store.query(rijk))[0][0]) < union_count(embedded)
-    assert store.query("ASK { ?s a <https://w3id.org/cloudkader/def#Framework> }").boolean is True
-    assert store.query("ASK { ?s a <urn:x:nothing> }").boolean is False
-    assert str(UNION_GRAPH) not in store.graph_names()
+    assert_dataset_rules(store, embedded)  # each triple once; a query's own FROM is its dataset
 
-    checks = {name: (_outcomes(virtuoso.store_spec, path, name), _outcomes("oxigraph", path, name))
-              for name, path in _descriptions()}
-    assert {name for name, (a, b) in checks.items() if a != b} == set()
+    assert checks_that_differ(virtuoso.store_spec) == set()
 
     # the real service: a query POSTed as application/sparql-query is passed on to Virtuoso as a
     # form, and the answer is the embedded store's
@@ -75,12 +56,5 @@ def test_virtuoso_answers_as_the_embedded_store(virtuoso):
                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
     assert "dba:***@" in log and ":dba@" not in log  # the password is not printed
     assert r.status_code == 200, r.text
-    got = json.loads(r.text)["results"]["bindings"]
-    expected = json.loads(_embedded_json(text))["results"]["bindings"]
-    assert sorted(json.dumps(b, sort_keys=True) for b in got) == sorted(json.dumps(b, sort_keys=True) for b in expected)
-
-
-def _embedded_json(text: str) -> str:
-    from cloudkader.stores.results import to_json
-
-    return to_json(get_store("oxigraph").query(text))
+    got, expected = served_bindings(r.text, text)
+    assert got and got == expected

@@ -11,11 +11,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import requests
-
+from .engine_process import EngineProcess
 from .oxigraph_server import free_port
 
 INI = """[Database]
@@ -57,7 +55,9 @@ def virtuoso_binary() -> str | None:
     return shutil.which("virtuoso-t")
 
 
-class VirtuosoServer:
+class VirtuosoServer(EngineProcess):
+    name = "virtuoso-t"
+
     def __init__(self, timeout: float = 120):
         binary = virtuoso_binary()
         if binary is None:
@@ -69,32 +69,12 @@ class VirtuosoServer:
         ini.write_text(INI.format(d=self.dir, sql=free_port(), http=self.http_port), encoding="utf-8")
         self.proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=self.dir,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                log = (self.dir / "virtuoso.log").read_text(errors="replace") if (self.dir / "virtuoso.log").exists() else ""
-                self.stop()
-                raise RuntimeError(f"virtuoso-t exited with {self.proc.returncode}: {log[-800:]}")
-            try:
-                r = requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2)
-                if r.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"virtuoso-t did not answer within {timeout} s")
+        self.wait_until_it_answers(f"{self.url}/sparql", timeout)
+
+    def output(self) -> str:
+        log = self.dir / "virtuoso.log"
+        return log.read_text(errors="replace") if log.exists() else ""
 
     @property
     def store_spec(self) -> str:
         return f"sparql:http://dba:dba@127.0.0.1:{self.http_port}/sparql"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)

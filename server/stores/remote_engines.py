@@ -2,8 +2,10 @@
 engine is recognised, where its Graph Store Protocol lives, and how its answers are read.
 
 - **Oxigraph** (``Server: Oxigraph/…``): queries at ``…/query``, Graph Store at ``…/store``.
-- **Jena Fuseki** (``Server: Apache Jena Fuseki …``): ``/ds/query`` or ``/ds/sparql``, Graph
-  Store at ``/ds/data``.
+- **Jena Fuseki**: ``/ds/query`` or ``/ds/sparql``, Graph Store at ``/ds/data``. A released
+  Fuseki sends no ``Server`` header (only development builds say ``Apache Jena Fuseki (…)``), so
+  it is usually ``other``, and its Graph Store URL comes from that path layout
+  (``tests/test_jena.py``: Jena ARQ behind Fuseki's protocols).
 - **Virtuoso** (``Server: Virtuoso/…``): queries at ``/sparql``; the Graph Store at
   ``/sparql-graph-crud-auth`` (HTTP Digest, the credentials of the store URL) or, without
   credentials, ``/sparql-graph-crud`` (which the store's SPARQL user must be granted). Virtuoso

@@ -17,10 +17,11 @@ import requests
 
 from cloudkader.knowledge import queries
 from cloudkader.knowledge.app_state import get_store
+from cloudkader.stores.remote import UNION_GRAPH
 
 from .jena_server import JenaServer, jena_missing
 from .server_process import ROOT, ServerProcess
-from .test_store_parity import assert_dataset_rules, checks_that_differ, queries_that_differ, served_bindings
+from .test_store_parity import assert_dataset_rules, checks_that_differ, queries_that_differ, served_bindings, union_count
 
 UNAVAILABLE = ROOT / "build" / "jena-unavailable.txt"
 RIJK = "https://w3id.org/cloudkader/graph/rijk"
@@ -51,6 +52,11 @@ def test_jena_answers_as_the_embedded_store(jena):
     assert not queries_that_differ(store, embedded)
 
     assert_dataset_rules(store, embedded)  # each triple once; a query's own FROM is its dataset
+    # Fuseki's rule (SPARQLProtocol.getDatasetDescription), which is why cloudkader sends no graphs
+    # of its own with a query that has a FROM: the protocol's graphs override the query's
+    count = f"SELECT (COUNT(*) AS ?n) FROM <{RIJK}> WHERE {{ ?s ?p ?o }}"
+    both = store._query_raw(count, "SelectQuery", [str(UNION_GRAPH)], store.graph_names())
+    assert int(both.rows[0][0]) == union_count(embedded) > int(store.query(count).rows[0][0])
 
     assert checks_that_differ(jena.store_spec) == set()
 

@@ -97,9 +97,20 @@ def test_generated_register_n_triples(cli, tmp_path):
     _same(cli, [p])
 
 
-def test_several_engine_runs_give_the_same_answer(cli, register_300, random_300, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK", 37)  # many chunks, each one engine run
+@pytest.mark.parametrize("memo_max", [None, 40])
+def test_several_engine_runs_give_the_same_answer(cli, register_300, random_300, monkeypatch, memo_max):
+    """Many chunks, each one engine run; with the caches kept across chunks, and with the caches
+    emptied after (nearly) every chunk, as a large register empties them."""
+    monkeypatch.setattr(batch, "CHUNK", 37)
+    if memo_max is not None:
+        monkeypatch.setattr(batch, "MEMO_MAX", memo_max)
+        trims = []
+        original = batch.Probes.trim
+        monkeypatch.setattr(batch.Probes, "trim", lambda self, most: (trims.append(
+            len(self._memo) + len(self.failing) > most), original(self, most)))
     _same(cli, [register_300, random_300])
+    if memo_max is not None:
+        assert sum(trims) > 5  # the caches were really emptied, many times
 
 
 def test_the_batch_path_is_taken(register_300, random_300, monkeypatch):

@@ -44,6 +44,7 @@ from ..terms.namespaces import SH
 from .shacl_report import finish_report
 
 CHUNK = 2000  # services per round of engine runs: bounds the data graph held at once
+MEMO_MAX = 200_000  # entries of the caches of distinct answers and keys, checked after each chunk
 
 
 def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | None, progress=None,
@@ -207,6 +208,13 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
         reports += chunk_reports.values()
         if want_graph:
             _merge_report(graph, g)
+        # the caches are worth less than the memory they hold once they grow past MEMO_MAX
+        # entries (every later service would find its answer again; at 100,000 services they
+        # would hold hundreds of MB): they start again empty, which changes no answer
+        if sum(map(len, answers)) + len(key_memo) + len(whole_memo) > MEMO_MAX:
+            for memo in (*answers, key_memo, whole_memo):
+                memo.clear()
+        probes.trim(MEMO_MAX)
         if progress:
             progress.update(len(reports), len(todo_services))
     if want_graph:

@@ -78,6 +78,13 @@ class Probes:
         """Start a run: content ids are the run's ``Canon``'s."""
         self.canon, self.failing, self._memo = canon, {}, {}
 
+    def trim(self, most: int) -> None:
+        """Forget the probes' answers and the tokens once they hold more than ``most`` entries
+        (asked again when a later value needs them: the same answers)."""
+        if len(self._memo) + len(self.failing) > most:
+            self._memo.clear()
+            self.failing.clear()
+
     def ask(self, items: list) -> None:
         """Find which probes fail on each (new name, region, names) value not asked before."""
         lines: dict = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .enrichment import Scope
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     provision: str | None
     framework: str | None
@@ -43,7 +43,7 @@ class Result:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class ServiceReport:
     service: str
     label: str | None

@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from cloudkader.checks import batch
+from cloudkader.checks import batch, batch_complete
 from cloudkader import core
 from cloudkader.terms import paths
 from cloudkader.checks.validation import validation_json
@@ -95,6 +95,30 @@ def test_generated_register_n_triples(cli, tmp_path):
     p = tmp_path / "register.nt"
     p.write_text("\n".join(_generator().generate(120, seed=5, short=False)) + "\n", encoding="utf-8")
     _same(cli, [p])
+
+
+def test_services_alike_share_the_completeness_pass(cli, tmp_path, monkeypatch):
+    """Copies of the Kamerbrief register (each its own services and nodes, some facts left out:
+    bench/_common.copies): services with the same content that miss the same facts are run once
+    in the completeness pass, and every service still gets the reference's answer."""
+    spec = importlib.util.spec_from_file_location("cloudkader_bench_common", paths.ROOT / "bench" / "_common.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    p = tmp_path / "copies.nt"
+    p.write_text("".join(mod.copies(80, "kamerbrief")), encoding="utf-8")
+    seen = []
+    original = batch_complete.undetermined
+
+    def spy(plan, reg, reports, frameworks, run, alike):
+        out = original(plan, reg, reports, frameworks, run, alike)
+        seen.append((alike.runs, sum(1 for fs in alike.lacking.values() if fs)))
+        return out
+
+    monkeypatch.setattr(batch_complete, "undetermined", spy)
+    run = _same(cli, [p])
+    assert len(run.json()["services"]) == 80
+    (runs, lacking), = seen
+    assert lacking > 40 and runs <= lacking - 20, (runs, lacking)  # 55 of 80 run when written
 
 
 @pytest.mark.parametrize("memo_max", [None, 40])

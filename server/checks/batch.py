@@ -67,30 +67,34 @@ def validate_files(files: list[tuple], checker: Checker, frameworks: set[str] | 
         stats["read_s"] = time.perf_counter() - t
         if reg.subclass:
             return None
+        alike = batch_complete.Alike(checker.k, reg)
         try:
-            out = _run(plan, reg, frameworks, progress, want_graph, stats)
+            out = _run(plan, reg, frameworks, progress, want_graph, stats, alike=alike)
         except Unsupported:
             return None
         stats["run_s"] = time.perf_counter() - t - stats["read_s"]
+        t = time.perf_counter()
+        if any(alike.lacking.values()):
+            # what missing facts leave undecided: on the batch's own triples when it kept what
+            # the facts are read from, else from the files read as graphs (the reference pass)
+            try:
+                if not batch_complete.applies(checker.k, plan.keep):
+                    raise Unsupported("the facts' properties are not kept")
+                found = batch_complete.undetermined(plan, reg, out[0], frameworks, _variant_run, alike)
+                _set_undetermined(out, found)
+                stats["completeness_runs"] = alike.runs
+            except Unsupported:
+                _add_undetermined(files, checker, frameworks, *out)
+        stats["completeness_s"] = time.perf_counter() - t
     finally:
         if enabled:
             gc.enable()
-    t = time.perf_counter()
-    if any(batch_complete.missing(checker.k, reg.by, s) for s in reg.services):
-        # what missing facts leave undecided: on the batch's own triples when it kept what the
-        # facts are read from, else from the files read as graphs (the reference pass)
-        try:
-            if not batch_complete.applies(checker.k, plan.keep):
-                raise Unsupported("the facts' properties are not kept")
-            _set_undetermined(out, batch_complete.undetermined(plan, reg, out[0], frameworks, _variant_run))
-        except Unsupported:
-            _add_undetermined(files, checker, frameworks, *out)
-    stats["completeness_s"] = time.perf_counter() - t
     return out
 
 
 def _variant_run(plan, reg, frameworks, only):
-    return _run(plan, reg, frameworks, None, False, {}, only)[0]
+    # the completeness pass reads only which provisions each service violates: no values
+    return _run(plan, reg, frameworks, None, False, {}, only, values=False)[0]
 
 
 def _set_undetermined(out, found: dict) -> None:
@@ -126,8 +130,11 @@ def _add_undetermined(files: list[tuple], checker: Checker, frameworks, reports,
     completeness.add_to_report(graph, reports)
 
 
-def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, only: list | None = None):
-    """(reports, W3C report graph or None) of the services of ``reg`` (or of ``only``)."""
+def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, only: list | None = None,
+         values: bool = True, alike=None):
+    """(reports, W3C report graph or None) of the services of ``reg`` (or of ``only``); without
+    ``values`` the results name no value (what the completeness pass needs, and cheaper);
+    ``alike`` (``batch_complete.Alike``) is told each service's renamed content."""
     checker = plan.checker
     regions = Regions(plan, reg)
     canon = Canon(plan, regions)
@@ -151,6 +158,8 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
             region = regions.service(s, scopes, services)
             parts, names = canon.key(s, region)
             rows.append((s, scopes, region, parts, names))
+            if alike is not None:
+                alike.note(s, region, parts, scopes)
         if probes.engine is not None:
             probes.ask([(names[o], o, region, names) for s, _sc, region, parts, names in rows if parts is not None
                         for p in asked for o in region[s][1].get(p, ()) if type(o) is str and o in names])
@@ -184,6 +193,7 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
             _engine_run(checker.compiled, [list(alone)], own_hits)
         chunk_reports: dict[str, ServiceReport] = {}
         raws = []
+        raws_of: dict = {}  # representative -> its results (shared by the services it stands for)
         for s, scopes, keys, names in keyed:
             iri = s[1:-1]
             chunk_reports[iri] = ServiceReport(iri, reg.labels[s][1] if s in reg.labels else None, scopes)
@@ -193,10 +203,17 @@ def _run(plan: Plan, reg, frameworks, progress, want_graph: bool, stats: dict, o
             for rep, hits, rep_tokens, toks in found:
                 if not hits:
                     continue
+                rep_raws = raws_of.get(rep)
+                if rep_raws is None:
+                    rep_raws = raws_of[rep] = checker.raws_from_hits(hits)
+                if not values:
+                    raws += [h.__class__(iri, h.shape, h.severity, h.path, h.component, None, h.messages)
+                             for h in rep_raws]
+                    continue
                 if back is None:
                     back = {v: k for k, v in names.items()} if names else {}
                 back[rep] = s
-                for h in checker.raws_from_hits(hits):
+                for h in rep_raws:
                     value = h.value
                     tok = rep_tokens.get(nt(value)) if value is not None and not isinstance(value, Literal) else None
                     if tok is not None:

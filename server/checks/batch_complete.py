@@ -73,13 +73,53 @@ def _fill(by: dict, s: str, fact: dict, fresh: list) -> None:
         by[provider] = by.get(provider, []) + [x for v in values for x in (prop, v)]
 
 
-def undetermined(plan, reg: Register, reports, frameworks, run) -> dict[str, list[dict]]:
+class Alike:
+    """Which services the completeness pass may run once for several. Two services that miss
+    the same facts, have the same region up to the names of their own nodes (``batch_canon``)
+    and the same scopes are left undecided alike: every variant gives both the same region again
+    (up to those names), so one of them is run and its answer copied. Only for services that
+    miss no fact of their providers and whose region holds no node another service's variant
+    fills (a provider of a service that misses a provider's fact): a variant fills the whole
+    register at once, so such a region could change through another service."""
+
+    def __init__(self, k, reg: Register):
+        self.lacking = {s: missing(k, reg.by, s) for s in reg.services}
+        self.filled = {o for s, fs in self.lacking.items() if any(f["on_provider"] for f in fs)
+                       for o in _objects(reg.by, s, _PROVIDER)}
+        self.keys: dict = {}
+        self.runs = 0
+
+    def note(self, s: str, region: dict, parts, scopes) -> None:
+        fs = self.lacking.get(s)
+        if not fs or parts is None or any(f["on_provider"] for f in fs):
+            return
+        if self.filled and any(n in self.filled for n in region if n != s):
+            return
+        self.keys[s] = (parts[2], tuple(f["fact"] for f in fs),
+                        tuple((sc.framework, sc.kind, tuple(sorted(sc.uncertain.items())) if sc.uncertain else None)
+                              for sc in scopes))
+
+    def standing_for(self) -> dict[str, str]:
+        """Each service that misses a fact -> the service run for it (itself or one alike)."""
+        first: dict = {}
+        out = {}
+        for s, fs in self.lacking.items():
+            if fs:
+                key = self.keys.get(s)
+                out[s] = s if key is None else first.setdefault(key, s)
+        return out
+
+
+def undetermined(plan, reg: Register, reports, frameworks, run, alike: Alike) -> dict[str, list[dict]]:
     """Per service IRI, the provisions left undecided by missing facts, each with the facts
-    (``completeness.undetermined``); ``run(plan, register, frameworks, only)`` is the batch run."""
+    (``completeness.undetermined``); ``run(plan, register, frameworks, only)`` is the batch run;
+    services ``alike`` are run once."""
     k = plan.checker.k
-    lacking = {s: missing(k, reg.by, s) for s in reg.services}
-    if not any(lacking.values()):
+    stands = alike.standing_for()
+    if not stands:
         return {}
+    lacking = {s: alike.lacking[s] for s, r in stands.items() if r == s}
+    alike.runs = len(lacking)
     actual = _violations(reports)
     facts = {f["fact"]: f for f in k.facts}
 
@@ -93,4 +133,10 @@ def undetermined(plan, reg: Register, reports, frameworks, run) -> dict[str, lis
         reps = run(plan, vreg, frameworks, [s for s in reg.services if s in fill])
         return {sid: ps - actual.get(sid, set()) for sid, ps in _violations(reps).items()}
 
-    return undecided_by_facts(k, lacking, variant, key_of=lambda sid: f"<{sid}>")
+    found = undecided_by_facts(k, lacking, variant, key_of=lambda sid: f"<{sid}>")
+    out = {}
+    for s, r in stands.items():
+        entries = found.get(r[1:-1])
+        if entries is not None:
+            out[s[1:-1]] = entries if r == s else list(entries)
+    return out

@@ -123,9 +123,11 @@ def undecided_by_facts(k, lacking: dict[str, list[dict]], run, key_of=lambda sid
     found: dict[str, dict[str, dict]] = {}
 
     def note(sid: str, p: str, fact_iris: list[str]) -> None:
-        entry = found.setdefault(sid, {}).setdefault(p, {
-            "provision": p, "framework": k.provisions[p].framework if p in k.provisions else None,
-            "missing": [], "missing_labels": [], "missing_labels_en": []})
+        entries = found.setdefault(sid, {})
+        entry = entries.get(p)
+        if entry is None:
+            entry = entries[p] = {"provision": p, "framework": k.provisions[p].framework if p in k.provisions else None,
+                                  "missing": [], "missing_labels": [], "missing_labels_en": []}
         for f in fact_iris:
             if f not in entry["missing"]:
                 entry["missing"].append(f)

@@ -118,7 +118,7 @@ def test_services_alike_share_the_completeness_pass(cli, tmp_path, monkeypatch):
     run = _same(cli, [p])
     assert len(run.json()["services"]) == 80
     (runs, lacking), = seen
-    assert lacking > 40 and runs <= lacking - 20, (runs, lacking)  # 55 of 80 run when written
+    assert lacking > 40 and runs <= lacking / 2, (runs, lacking)  # 12 of 80 when written
 
 
 @pytest.mark.parametrize("memo_max", [None, 40])

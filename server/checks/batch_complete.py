@@ -77,12 +77,14 @@ class Alike:
     """Which services the completeness pass may run once for several. Two services that miss
     the same facts, have the same region up to the names of their own nodes (``batch_canon``)
     and the same scopes are left undecided alike: every variant gives both the same region again
-    (up to those names), so one of them is run and its answer copied. Only for services that
-    miss no fact of their providers and whose region holds no node another service's variant
-    fills (a provider of a service that misses a provider's fact): a variant fills the whole
-    register at once, so such a region could change through another service."""
+    (up to those names), so one of them is run and its answer copied. Only for services whose
+    region holds no node another service's variant fills (a provider of a service that misses a
+    provider's fact), and that miss a fact of their providers only when they name no provider
+    (a variant then gives them a provider of their own): a variant fills the whole register at
+    once, so a region with a filled provider could change through another service."""
 
     def __init__(self, k, reg: Register):
+        self.by = reg.by
         self.lacking = {s: missing(k, reg.by, s) for s in reg.services}
         self.filled = {o for s, fs in self.lacking.items() if any(f["on_provider"] for f in fs)
                        for o in _objects(reg.by, s, _PROVIDER)}
@@ -91,7 +93,9 @@ class Alike:
 
     def note(self, s: str, region: dict, parts, scopes) -> None:
         fs = self.lacking.get(s)
-        if not fs or parts is None or any(f["on_provider"] for f in fs):
+        if not fs or parts is None:
+            return
+        if any(f["on_provider"] for f in fs) and _objects(self.by, s, _PROVIDER):
             return
         if self.filled and any(n in self.filled for n in region if n != s):
             return

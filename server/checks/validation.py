@@ -270,13 +270,23 @@ class Checker:
         out = Graph()
         out.bind("sh", SH)
         out.bind("ckd", CKD)
+        # what a result's shape, severity and messages give under a service's scopes, worked out
+        # once for all the services with the same scopes (the objects, alive for this call)
+        seen: dict = {}
         for raw in raws:
             provision, framework, named = self._shape_info(raw.shape)
             if frameworks is not None and framework is not None and framework not in frameworks:
                 continue  # an organisation's own shapes (no framework) are always reported
             for rep in owners(raw.focus):
-                uncertain = framework in self.k.time_undetermined and raw.severity == "Violation" and any(
-                    s.framework == framework and s.kind == "binding" for s in rep.scopes)
+                key = (raw.shape, raw.severity, id(rep.scopes), id(raw.messages))
+                known = seen.get(key)
+                if known is None:
+                    uncertain = framework in self.k.time_undetermined and raw.severity == "Violation" and any(
+                        s.framework == framework and s.kind == "binding" for s in rep.scopes)
+                    scope = next((s.kind for s in rep.scopes if s.framework == framework), None)
+                    nl = raw.messages.get("nl") or raw.messages.get(None) or next(iter(raw.messages.values()), "")
+                    known = seen[key] = (uncertain, scope, nl, raw.messages.get("en") or nl)
+                uncertain, scope, nl, en = known
                 if uncertain:  # a violation of a framework that may not have held that day
                     if all(e["provision"] != provision for e in rep.time_undetermined):
                         rep.time_undetermined.append(time_entry(provision, framework, self.k.time_undetermined[framework],
@@ -284,9 +294,6 @@ class Checker:
                         if want_graph:
                             _undetermined_node(out, rep.service, rep.time_undetermined[-1])
                     continue
-                scope = next((s.kind for s in rep.scopes if s.framework == framework), None)
-                nl = raw.messages.get("nl") or raw.messages.get(None) or next(iter(raw.messages.values()), "")
-                en = raw.messages.get("en") or nl
                 path = str(raw.path) if isinstance(raw.path, URIRef) else None
                 value = raw.value.n3() if raw.value is not None else None
                 result = Result(provision, framework, raw.severity, nl, en, path, named, scope, value,

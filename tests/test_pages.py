@@ -232,9 +232,28 @@ def test_register_lists_every_service_with_its_result(client, store):
         assert "/id/" + s[len(str(ID)):] in hrefs, s
     if services:
         assert "voldoet" in page
-        # a register service's own page shows its check
-        svc_page = _text(client.get("/id/" + services[0][len(str(ID)):], headers=HTML))
-        assert "Toetsing" in svc_page
+
+
+def test_register_service_pages_show_the_check_as_the_form_does(client, cli):
+    """Each register service's own page shows its check in the check form's layout (binding
+    frameworks first, three outcomes), with the counts of `cloudkader validate` on the register."""
+    from cloudkader.terms import paths
+
+    run = cli("validate", paths.DATA_DIR / "register" / "kamerbrief-2024.ttl", "--format", "json")
+    services = run.json()["services"]
+    assert len(services) == 20
+    for svc in services:
+        want = {"violation": sum(1 for r in svc["results"] if r["severity"] == "Violation" and r["blocking"]),
+                "warning": sum(1 for r in svc["results"] if not (r["severity"] == "Violation" and r["blocking"])),
+                "undetermined": len(svc["undetermined"])}
+        page = _text(client.get("/id/" + svc["service"][len(str(ID)):], headers=HTML))
+        summary = page[page.index('<div class="summary">'):]
+        got = {o: int(re.search(rf'class="stat count-{o}">.*?<strong>(\d+)</strong>', summary, re.S).group(1))
+               for o in want}
+        assert got == want, svc["service"]
+        assert "Toetsing" in page and 'class="outcome-badge' in page
+        scopes = re.findall(r'<section class="fw-result scope-(\w+)"', page)
+        assert scopes == sorted(scopes, key=lambda x: {"binding": 0, "advisory": 1}.get(x, 2)), scopes
 
 
 def test_overlap_matrix_colours_cells(client):

@@ -17,7 +17,7 @@ from .. import core
 from ..checks.description import DescriptionError
 from ..stores import query_executor
 from .check_description import build_description, query_string, read_values
-from .check_result import CSV_HEADER, csv_rows, result_view
+from .check_result import CSV_HEADER, csv_rows, measure_index, result_view
 from .check_vocab import form_vocab
 from .corpus_view import the_store
 from .csv_export import csv_response
@@ -26,16 +26,6 @@ from .pages import bp, html
 from .security import check_limits
 
 FORMATS = {"json": "application/json", "turtle": "text/turtle", "csv": "text/csv"}
-
-
-def _measure_index(vocab: dict) -> dict:
-    """The options a result may ask for: measures, their parts, products, certifications."""
-    index = {o.iri: o for o in vocab["products"] + vocab["certifications"]}
-    index.update({m.iri: m for m in vocab["measures"]})
-    for m in vocab["measures"]:
-        for p in m.parts:
-            index.update({o.iri: o for o in p["options"]})
-    return index
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -78,7 +68,7 @@ def check():
         if not problems:
             svc_app, validation, _report, _problem = outcome
             svc_val = validation["services"][0] if validation["services"] else None
-            result = result_view(svc_app, svc_val, _measure_index(vocab))
+            result = result_view(svc_app, svc_val, measure_index(vocab))
         resp = html("check.html", status=status, vocab=vocab, values=values, result=result, turtle=turtle,
                     problems=problems, permalink=permalink)
         resp.headers.update(headers)
@@ -90,7 +80,7 @@ def check():
         resp = Response(report, mimetype=FORMATS[fmt])
     else:
         svc_val = validation["services"][0] if validation["services"] else None
-        resp = csv_response(CSV_HEADER, csv_rows(result_view(svc_app, svc_val, _measure_index(vocab))), "cloudkader-check.csv")
+        resp = csv_response(CSV_HEADER, csv_rows(result_view(svc_app, svc_val, measure_index(vocab))), "cloudkader-check.csv")
     if fmt != "csv":
         resp.headers["Content-Disposition"] = f'attachment; filename="cloudkader-check.{"ttl" if fmt == "turtle" else fmt}"'
     return resp

@@ -121,6 +121,17 @@ def _provision_bits(p: str, lang: str) -> dict:
             "overlaps": overlaps_of(p, lang), "order": _order_key(pv) if pv else (float("inf"), (), p)}
 
 
+def measure_index(vocab: dict) -> dict:
+    """The options a result may ask for (``check_vocab.form_vocab``): measures, their parts,
+    products, certifications, by IRI."""
+    index = {o.iri: o for o in vocab["products"] + vocab["certifications"]}
+    index.update({m.iri: m for m in vocab["measures"]})
+    for m in vocab["measures"]:
+        for p in m.parts:
+            index.update({o.iri: o for o in p["options"]})
+    return index
+
+
 def result_view(applicable: dict | None, validation: dict | None, measures: dict) -> dict:
     """The page's model of one checked service: ``applicable`` and ``validation`` are its entries
     of the JSON of /applicable and /validate; ``measures`` maps measure (and part) IRIs to the

@@ -20,6 +20,8 @@ from .. import core
 from ..terms.namespaces import CKD, GRAPH, ID
 from .corpus_view import OverlapView, ProvisionView, _order_key, corpus_view, select, the_store
 from .i18n import add_security_headers, current_lang, t
+from .check_result import measure_index, result_view
+from .check_vocab import form_vocab
 from .register_report import register_report
 from .resources import format_links, href, incoming, inject_helpers, property_rows
 
@@ -215,8 +217,10 @@ def render_resource(iri: str, about: Graph, store) -> str:
     if str(CKD.CloudService) in types and iri in view.register_services:
         rep = register_report()
         svc = rep.per_service.get(iri, {})
-        return render("resource.html", service_check=check_result_groups(svc.get("applicable"), svc.get("validation")),
-                      register_error=rep.error, **common)
+        check = None
+        if svc:  # the same view as the check form's result page
+            check = result_view(svc.get("applicable"), svc.get("validation"), measure_index(form_vocab()))
+        return render("resource.html", service_check=check, register_error=rep.error, **common)
     if str(CKD.Organisation) in types:
         concerning = [provision_summary(p) for p in sorted(view.provisions.values(), key=_order_key)
                       if URIRef(iri) in p.facts.get("organisation", [])]
@@ -319,69 +323,6 @@ def overlap_row(ov: OverlapView) -> dict:
             "relation": ov.relation, "relation_local": local(ov.relation) if ov.relation else "",
             "themes": ov.themes,
             "rationale": ov.rationale.get(lang) or ov.rationale.get("nl") or next(iter(ov.rationale.values()), "")}
-
-
-# ---------------------------------------------------------------------------------------------
-# The service check form
-
-
-def check_result_groups(applicable: dict | None, validation: dict | None) -> dict | None:
-    """Per framework in scope: the provisions that apply (with reason) and the gaps."""
-    if applicable is None and validation is None:
-        return None
-    view = corpus_view()
-    lang = current_lang()
-    frameworks = []
-    seen = set()
-    for f in (applicable or {}).get("frameworks", []) or (validation or {}).get("frameworks", []):
-        if f["framework"] in seen:
-            continue
-        seen.add(f["framework"])
-        reason = f.get("reason_en") if lang == "en" else f.get("reason")
-        frameworks.append({"iri": f["framework"], "label": lbl(f["framework"]), "scope": f["scope"],
-                           "reason": reason or f.get("reason") or "", "key": view.framework_key(f["framework"]),
-                           "provisions": [], "results": []})
-    index = {f["iri"]: f for f in frameworks}
-    for p in (applicable or {}).get("provisions", []):
-        fw = index.get(p["framework"])
-        if fw is None:
-            fw = {"iri": p["framework"], "label": lbl(p["framework"]), "scope": "", "reason": "", "key": view.framework_key(p["framework"]), "provisions": [], "results": []}
-            index[p["framework"]] = fw
-            frameworks.append(fw)
-        pv = view.provisions.get(p["provision"])
-        fw["provisions"].append({
-            "iri": p["provision"], "label": lbl(p["provision"]), "href": href(p["provision"]),
-            "reason": (p.get("reason_en") if lang == "en" else p.get("reason")) or p.get("reason") or "",
-            "modality": pv.modality if pv else None, "position": _order_key(pv) if pv else (float("inf"), (), p["provision"]),
-        })
-    for r in (validation or {}).get("results", []):
-        fw = index.get(r.get("framework") or "")
-        if fw is None:
-            key = r.get("framework") or ""
-            fw = {"iri": key, "label": lbl(key) if key else "—", "scope": "", "reason": "", "key": view.framework_key(key), "provisions": [], "results": []}
-            index[key] = fw
-            frameworks.append(fw)
-        fw["results"].append({
-            "provision": r.get("provision"), "provision_label": lbl(r["provision"]) if r.get("provision") else "",
-            "href": href(r["provision"]) if r.get("provision") else None, "severity": shown_severity(r),
-            "message": (r.get("message_en") if lang == "en" else r.get("message")) or r.get("message") or "",
-            "path": r.get("path"),
-        })
-    for fw in frameworks:
-        fw["provisions"].sort(key=lambda x: x["position"])
-        fw["violations"] = sum(1 for r in fw["results"] if r["severity"] == "Violation")
-        fw["warnings"] = sum(1 for r in fw["results"] if r["severity"] == "Warning")
-    order = {iri: i for i, iri in enumerate(view.frameworks.values())}
-    frameworks.sort(key=lambda f: order.get(f["iri"], 99))
-    return {
-        "frameworks": frameworks,
-        "conforms": (validation or {}).get("conforms"),
-        "outcome": (validation or {}).get("outcome"),
-        "undetermined": (validation or {}).get("undetermined", []),
-        "n_provisions": sum(len(f["provisions"]) for f in frameworks),
-        "n_violations": sum(f["violations"] for f in frameworks),
-        "n_warnings": sum(f["warnings"] for f in frameworks),
-    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -124,18 +124,19 @@ def test_unreadable_own_shapes_are_bad_input(cli, tmp_path):
 def test_web_page_shows_advice_as_warnings(cli, ttl, app):
     """The check page groups results per framework: an advisory violation is shown (badge and
     counts) as a warning, a binding one as a violation."""
-    from cloudkader.web import pages
+    from cloudkader.web.check_result import result_view
 
     validation = cli("validate", ttl(ADVICE), "--format", "json").json()["services"][0]
     advisory = [r for r in validation["results"] if r["scope"] == "advisory" and r["severity"] == "Violation"]
     assert advisory
     with app.test_request_context("/check"):
-        groups = pages.check_result_groups(None, validation)
-    shown = [r for fw in groups["frameworks"] for r in fw["results"]]
+        view = result_view(None, validation, {})
+    shown = [i for fw in view["frameworks"] for i in fw["items"] if i["outcome"] != "undetermined"]
     assert len(shown) == len(validation["results"])
     blocking = sum(1 for r in validation["results"] if r["blocking"])
-    assert groups["n_violations"] == blocking
-    assert groups["n_warnings"] >= len(advisory)
+    assert view["counts"]["violation"] == blocking
+    assert view["counts"]["warning"] >= len(advisory)
     advice = {r["framework"] for r in advisory}
-    assert all(r["severity"] == "Warning" for fw in groups["frameworks"] if fw["iri"] in advice
-               for r in fw["results"])
+    assert all(i["outcome"] == "warning" for fw in view["frameworks"] if fw["iri"] in advice
+               for i in fw["items"])
+    assert [fw["scope"] for fw in view["frameworks"]][0] == "binding"  # binding frameworks first

@@ -1,5 +1,5 @@
-"""A SPARQL engine's server process on loopback for the tests of ``--store sparql:URL`` (Virtuoso,
-Jena ARQ): its own temporary directory, started by the subclass, waited for until it answers
+"""A SPARQL engine's server process on loopback for the tests of ``--store sparql:URL`` (oxigraph
+serve, Virtuoso, Jena ARQ): its own temporary directory where it needs one, started by the subclass, waited for until it answers
 ``ASK {}``, stopped (and its files removed) at teardown."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import requests
 
 class EngineProcess:
     name = "engine"
-    dir: Path
+    dir: Path | None = None  # the engine's own files, removed at stop
     proc: subprocess.Popen
 
     def output(self) -> str:
@@ -45,4 +45,5 @@ class EngineProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -7,10 +7,9 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
+from .engine_process import EngineProcess
 
 
 def free_port() -> int:
@@ -29,34 +28,21 @@ def oxigraph_binary() -> str:
     return found
 
 
-class OxigraphServer:
-    def __init__(self, location: Path | None = None):
+class OxigraphServer(EngineProcess):
+    name = "oxigraph serve"
+
+    def __init__(self, location: Path | None = None, timeout: float = 30):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{self.port}"]
         if location is not None:
             args += ["--location", str(location)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {self.proc.stderr.read().decode(errors='replace')[:500]}")
-            try:
-                requests.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start within 30 s")
+        self.wait_until_it_answers(f"{self.url}/query", timeout)
+
+    def output(self) -> str:
+        return self.proc.stderr.read().decode(errors="replace")
 
     @property
     def store_spec(self) -> str:
         return f"sparql:{self.url}/query"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,11 +19,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from cloudkader.terms import paths
 try:
-    from .server_process import LAUNCH, ServerProcess
+    from .project_copy import built_copy, cli
+    from .server_process import ServerProcess
 except ImportError:  # run as a top-level test module
-    from server_process import LAUNCH, ServerProcess
+    from project_copy import built_copy, cli
+    from server_process import ServerProcess
 
 ZBO_PROVISIONS = """\
 @prefix ckd:     <https://w3id.org/cloudkader/def#> .
@@ -108,32 +108,11 @@ ex:mail a ckd:CloudService ; ckd:usedBy org:jenv ; ckd:deploymentModel ckd:Publi
 
 ZBO = "https://w3id.org/cloudkader/id/zbo"
 ARTIKEL_1 = ZBO + "/artikel-1"
-COPIED = ("ontology", "data", "shapes", "queries", "examples", "server")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """The copy with the sixth framework, built once; yields (root, environment)."""
-    tmp = tmp_path_factory.mktemp("sixth-framework")
-    root = tmp / "project"
-    for name in COPIED:
-        shutil.copytree(paths.ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copy2(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
-    (root / "data" / "provisions" / "zbo.ttl").write_text(ZBO_PROVISIONS, encoding="utf-8")
-    (root / "shapes" / "zbo.ttl").write_text(ZBO_SHAPES, encoding="utf-8")
-    (root / "data" / "overlaps" / "zbo.ttl").write_text(ZBO_OVERLAP, encoding="utf-8")
-    (tmp / "pkg").mkdir()
-    (tmp / "pkg" / "cloudkader").symlink_to(root / "server", target_is_directory=True)
-    env = {"PYTHONPATH": str(tmp / "pkg"), "CLOUDKADER_BUILD_DIR": str(tmp / "build"),
-           "CLOUDKADER_SEEDS": str(paths.seeds_dir())}
-    run = cli(env, root, "build")
-    assert run.returncode == 0, run.stderr
-    return root, env
-
-
-def cli(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", LAUNCH, *args], cwd=cwd, env=dict(os.environ, **env),
-                          capture_output=True, text=True, timeout=300)
+    return built_copy(tmp_path_factory.mktemp("sixth-framework"), {
+        "data/provisions/zbo.ttl": ZBO_PROVISIONS, "shapes/zbo.ttl": ZBO_SHAPES, "data/overlaps/zbo.ttl": ZBO_OVERLAP})
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from cloudkader.terms import paths
 try:
-    from .server_process import LAUNCH
+    from .project_copy import built_copy
 except ImportError:  # run as a top-level test module
-    from server_process import LAUNCH
+    from project_copy import built_copy
 
 VERSION = """\
 @prefix ckd:      <https://w3id.org/cloudkader/def#> .
@@ -96,25 +93,11 @@ ex:p a ckd:CloudProvider ; ckd:jurisdiction country:NLD .
 
 ID = "https://w3id.org/cloudkader/id/"
 RIJK, NEW = ID + "rijk", ID + "rijktest"
-COPIED = ("ontology", "data", "shapes", "queries", "examples", "server")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("framework-version")
-    root = tmp / "project"
-    for name in COPIED:
-        shutil.copytree(paths.ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copy2(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
-    (root / "data" / "provisions" / "rijktest.ttl").write_text(VERSION, encoding="utf-8")
-    (root / "shapes" / "rijktest.ttl").write_text(VERSION_SHAPES, encoding="utf-8")
+    root, env = built_copy(tmp, {"data/provisions/rijktest.ttl": VERSION, "shapes/rijktest.ttl": VERSION_SHAPES})
     (tmp / "service.ttl").write_text(SERVICE, encoding="utf-8")
-    (tmp / "pkg").mkdir()
-    (tmp / "pkg" / "cloudkader").symlink_to(root / "server", target_is_directory=True)
-    env = {"PYTHONPATH": str(tmp / "pkg"), "CLOUDKADER_BUILD_DIR": str(tmp / "build"),
-           "CLOUDKADER_SEEDS": str(paths.seeds_dir())}
-    run = cli(env, root, "build")
-    assert run.returncode == 0, run.stderr
     return root, env, tmp / "service.ttl"
 
 
@@ -152,11 +135,6 @@ def answers(project):
     for name, r in got.items():
         assert r["code"] in (0, 1, 3), (name, r)
     return {name: json.loads(r["out"]) for name, r in got.items()}
-
-
-def cli(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", LAUNCH, *map(str, args)], cwd=cwd, env=dict(os.environ, **env),
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_at_before_and_after_the_new_version(answers):
